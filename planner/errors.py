@@ -1,0 +1,33 @@
+"""Errors the CLI turns into exit codes (see DESIGN.md: 2 bad input, 3 no safe plan)."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: names the file, the field and what is allowed. The CLI exits 2."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems  # (field path, message)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"{self.source}: invalid input"]
+        for field, message in self.problems:
+            where = field or "(document)"
+            lines.append(f"  - {where}: {message}")
+        return "\n".join(lines)
+
+
+class NoSafePlanError(Exception):
+    """No plan satisfies the hard rules at all. The CLI exits 3 and names the rules."""
+
+    def __init__(self, athlete: str, conflicting_rules: list[str], detail: str = ""):
+        self.athlete = athlete
+        self.conflicting_rules = conflicting_rules
+        self.detail = detail
+        rules = ", ".join(conflicting_rules) or "unknown"
+        msg = f"{athlete}: no safe plan exists; these rules conflict: {rules}"
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)

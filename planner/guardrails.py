@@ -1,0 +1,247 @@
+"""Safety rules (SCIENCE.md §5) and plan rules: one definition, used by the solver and the checker.
+
+Each rule is a small named function in ``RULES``; its name is what plans, explanations and test ids
+say. The bounds a rule enforces come from the pure functions below (``intake_floor``,
+``calorie_bounds``, ``running_cap`` …), which the solver calls too, so the two can never disagree.
+Limits come from ``profile.limits``, which can only tighten the published defaults.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from planner.effect import WeekLoad, resting_energy_mifflin
+from planner.plan import GuardrailResult, PlanInput, Projection, Session
+from planner.profile import DAYS, Profile
+from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
+
+# A starter allowance: an athlete with no recent running may still run this much a week
+# (one short interval session), since 10 % of nothing is nothing.
+STARTER_RUN_MINUTES = 45.0
+PROTEIN_DEFAULT_G_PER_KG = 1.8  # [g/kg/d] inside Morton 2018's 1.6-2.2
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounds shared by solver and checker
+# ---------------------------------------------------------------------------------------------
+def intake_floor(profile: Profile) -> float:
+    """[kcal/d] the lowest intake any plan may set: 1,200 women / 1,500 men (NHLBI), never below
+    resting energy (Mifflin–St Jeor), and the coach's tighter floor if any."""
+    rmr = resting_energy_mifflin(profile.sex, profile.weight_kg, profile.height_cm, profile.age)
+    floor = max(profile.sex_min_intake, rmr)
+    if profile.limits.min_intake_kcal is not None:
+        floor = max(floor, profile.limits.min_intake_kcal)
+    return floor
+
+
+def calorie_bounds(profile: Profile, maintenance_kcal: float) -> tuple[float, float]:
+    """[kcal/d] (lowest, highest) intake: the intake floor, at most ``max_deficit_pct`` below and
+    at most ``max_surplus_pct`` above estimated expenditure (Garthe 2011; Helms 2023)."""
+    lim = profile.limits
+    low = max(intake_floor(profile), maintenance_kcal * (1 - lim.max_deficit_pct / 100))
+    high = maintenance_kcal * (1 + lim.max_surplus_pct / 100)
+    return low, high
+
+
+def max_tissue_loss_kg_per_week(profile: Profile) -> float:
+    """[kg/week] fastest loss allowed: ``max_loss_pct_per_week`` of body weight (Helms 2014)."""
+    return profile.limits.max_loss_pct_per_week / 100 * profile.weight_kg
+
+
+def running_cap(profile: Profile) -> float:
+    """[min/week] most running allowed: recent volume + 10 % (Gabbett 2016 acute:chronic ≤ 1.3;
+    10 % rule), or the starter allowance for athletes who have not been running."""
+    grow = 1 + profile.limits.max_run_increase_pct / 100
+    return max(profile.recent_weekly_run_minutes * grow, STARTER_RUN_MINUTES)
+
+
+def protein_bounds(profile: Profile) -> tuple[int, int]:
+    """[g/d] protein band, 1.6-2.2 g/kg/d (Morton 2018), rounded inwards."""
+    lim = profile.limits
+    return (math.ceil(lim.protein_min_g_per_kg * profile.weight_kg),
+            math.floor(lim.protein_max_g_per_kg * profile.weight_kg))
+
+
+def default_protein(profile: Profile) -> int:
+    """[g/d] protein a plan sets: 1.8 g/kg/d, inside the band."""
+    low, high = protein_bounds(profile)
+    return min(high, max(low, round(PROTEIN_DEFAULT_G_PER_KG * profile.weight_kg)))
+
+
+def is_hard(session: Session) -> bool:
+    return CATALOGUE[session.kind].hard
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at."""
+
+    profile: Profile
+    plan: PlanInput
+    protein_g_per_day: float
+    projection: Projection
+    load: WeekLoad
+
+
+Check = Callable[[Context], GuardrailResult]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    safety: bool  # a SCIENCE.md §5 guardrail (True) or a rule of the athlete's week (False)
+    check: Check
+
+
+def _result(name: str, ok: bool, detail: str) -> GuardrailResult:
+    return GuardrailResult(name=name, ok=bool(ok), detail=detail)
+
+
+def minimum_intake(c: Context) -> GuardrailResult:
+    floor = intake_floor(c.profile)
+    kcal = c.plan.calories_per_day
+    return _result("minimum intake", kcal >= floor - 1e-6,
+                   f"{kcal} {'≥' if kcal >= floor - 1e-6 else '<'} {floor:.0f} kcal/d")
+
+
+def rate_of_loss(c: Context) -> GuardrailResult:
+    limit = c.profile.limits.max_loss_pct_per_week
+    worst = c.projection.max_weekly_loss_pct
+    ok = worst <= limit + 1e-6
+    return _result("rate of loss", ok,
+                   f"steepest weekly tissue loss {worst:.2f} % {'≤' if ok else '>'} {limit:g} % "
+                   "of body weight")
+
+
+def deficit(c: Context) -> GuardrailResult:
+    maint = c.projection.maintenance_kcal_per_day
+    pct = (maint - c.plan.calories_per_day) / maint * 100
+    limit = c.profile.limits.max_deficit_pct
+    ok = pct <= limit + 1e-6
+    return _result("deficit", ok,
+                   f"{max(pct, 0):.1f} % below expenditure of {maint:.0f} kcal/d "
+                   f"{'≤' if ok else '>'} {limit:g} %")
+
+
+def surplus(c: Context) -> GuardrailResult:
+    maint = c.projection.maintenance_kcal_per_day
+    pct = (c.plan.calories_per_day - maint) / maint * 100
+    limit = c.profile.limits.max_surplus_pct
+    ok = pct <= limit + 1e-6
+    return _result("surplus", ok,
+                   f"{max(pct, 0):.1f} % above expenditure of {maint:.0f} kcal/d "
+                   f"{'≤' if ok else '>'} {limit:g} %")
+
+
+def protein(c: Context) -> GuardrailResult:
+    low, high = protein_bounds(c.profile)
+    p = c.protein_g_per_day
+    ok = low <= p <= high
+    return _result("protein", ok, f"{p:.0f} g/d {'within' if ok else 'outside'} {low}-{high} g/d "
+                   "(1.6-2.2 g/kg)")
+
+
+def rest_days(c: Context) -> GuardrailResult:
+    n = sum(1 for d in c.plan.days if not d.sessions)
+    need = c.profile.limits.min_rest_days
+    return _result("rest days", n >= need, f"{n} full rest day(s), at least {need} needed")
+
+
+def hard_days(c: Context) -> list[str]:
+    return [d.day for d in c.plan.days if any(is_hard(s) for s in d.sessions)]
+
+
+def no_back_to_back_hard_days(c: Context) -> GuardrailResult:
+    hard = set(hard_days(c))
+    pairs = [f"{a}-{b}" for a, b in zip(DAYS, DAYS[1:] + DAYS[:1]) if a in hard and b in hard]
+    return _result("no back-to-back hard days", not pairs,
+                   "hard days are apart (the week wraps Sun→Mon)" if not pairs
+                   else "back to back: " + ", ".join(pairs))
+
+
+def one_hard_session_a_day(c: Context) -> GuardrailResult:
+    doubled = [d.day for d in c.plan.days if sum(is_hard(s) for s in d.sessions) > 1]
+    return _result("48 h between hard sessions", not doubled,
+                   "at most one hard session a day, hard days apart" if not doubled
+                   else "two hard sessions on " + ", ".join(doubled))
+
+
+def running_load(c: Context) -> GuardrailResult:
+    cap = running_cap(c.profile)
+    run = c.load.running_minutes
+    ok = run <= cap + 1e-6
+    return _result("running load", ok,
+                   f"{run:.0f} min running {'≤' if ok else '>'} {cap:.0f} min/week "
+                   f"(recent {c.profile.recent_weekly_run_minutes:.0f} + "
+                   f"{c.profile.limits.max_run_increase_pct:g} %)")
+
+
+def availability(c: Context) -> GuardrailResult:
+    over = []
+    for d in c.plan.days:
+        used = sum(s.minutes for s in d.sessions)
+        if used > c.profile.minutes[d.day]:
+            over.append(f"{d.day} {used}>{c.profile.minutes[d.day]} min")
+    return _result("availability", not over,
+                   "every session fits the day's time" if not over else "; ".join(over))
+
+
+def exclusions(c: Context) -> GuardrailResult:
+    bad = sorted({s.kind for _, s in c.plan.sessions() if s.kind in c.profile.exclude})
+    return _result("exclusions", not bad,
+                   "no excluded kind" if not bad else "excluded kinds planned: " + ", ".join(bad))
+
+
+def facilities(c: Context) -> GuardrailResult:
+    allowed = allowed_kinds(c.profile) + list(c.profile.exclude)
+    bad = sorted({s.kind for _, s in c.plan.sessions() if s.kind not in allowed})
+    heavy = squat_load_for(c.profile)
+    overload = [s.load for _, s in c.plan.sessions()
+                if s.kind == "squats_lunges" and s.load == "barbell" and heavy != "barbell"]
+    problems = [f"{k} needs {CATALOGUE[k].needs}" for k in bad]
+    if overload:
+        problems.append("barbell squats without a barbell")
+    return _result("facilities", not problems,
+                   "every session fits the facilities" if not problems else "; ".join(problems))
+
+
+def session_doses(c: Context) -> GuardrailResult:
+    bad = []
+    for day, s in c.plan.sessions():
+        spec = CATALOGUE[s.kind]
+        if not spec.dose_min <= s.dose <= spec.dose_max:
+            bad.append(f"{day} {s.kind} {spec.dose_field} {s.dose} outside "
+                       f"{spec.dose_min}-{spec.dose_max}")
+        elif s.minutes < spec.minutes_for(s.dose):
+            bad.append(f"{day} {s.kind}: {s.dose} {spec.dose_field} need "
+                       f"{spec.minutes_for(s.dose)} min, not {s.minutes}")
+    return _result("session doses", not bad,
+                   "every dose within the catalogue's range" if not bad else "; ".join(bad))
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("minimum intake", True, minimum_intake),
+    Rule("rate of loss", True, rate_of_loss),
+    Rule("deficit", True, deficit),
+    Rule("surplus", True, surplus),
+    Rule("protein", True, protein),
+    Rule("rest days", True, rest_days),
+    Rule("no back-to-back hard days", True, no_back_to_back_hard_days),
+    Rule("48 h between hard sessions", True, one_hard_session_a_day),
+    Rule("running load", True, running_load),
+    Rule("exclusions", True, exclusions),
+    Rule("availability", False, availability),
+    Rule("facilities", False, facilities),
+    Rule("session doses", False, session_doses),
+)
+RULE_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
+
+
+def check(context: Context) -> list[GuardrailResult]:
+    """Run every rule on a plan; the solver-independent checker."""
+    return [rule.check(context) for rule in RULES]

@@ -1,0 +1,197 @@
+"""Plan, DayPlan, Session and Projection: the plan JSON contract (DESIGN.md, ``schema_version: 1``).
+
+``PlanInput`` is what ``legplan score`` accepts: the contract document with only
+``calories_per_day`` and ``days`` required; everything else is recomputed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from planner.errors import InputError
+from planner.profile import DAYS, Day, Kind, read_document, validation_problems
+
+SCHEMA_VERSION = 1
+
+
+class Session(BaseModel):
+    """One session. ``kind`` and ``minutes`` always; kind-specific dose fields are extra."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Kind
+    minutes: int = Field(ge=1, le=600, description="[min] session length, warm-up included")
+    reps: int | None = Field(None, ge=1, le=60, description="sprints / hill repeats: work reps")
+    sets: int | None = Field(None, ge=1, le=60, description="squats_lunges: hard working sets")
+    load: Literal["barbell", "goblet", "bodyweight"] | None = Field(
+        None, description="squats_lunges: the variant the equipment allows"
+    )
+    description: str | None = Field(None, description="the dose in plain words (output only)")
+
+    @model_validator(mode="after")
+    def _dose_fields(self) -> "Session":
+        if self.kind in ("sprints", "hill_repeats") and self.reps is None:
+            raise ValueError(f"{self.kind} needs reps")
+        if self.kind == "squats_lunges" and self.sets is None:
+            raise ValueError("squats_lunges needs sets")
+        if self.kind != "squats_lunges" and (self.sets is not None or self.load is not None):
+            raise ValueError(f"{self.kind} takes no sets/load")
+        if self.kind not in ("sprints", "hill_repeats") and self.reps is not None:
+            raise ValueError(f"{self.kind} takes no reps")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _drop_unused_dose_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    @property
+    def dose(self) -> int:
+        """The kind's dose unit: minutes, reps or sets."""
+        if self.kind == "long_run":
+            return self.minutes
+        return int(self.reps if self.reps is not None else self.sets)  # type: ignore[arg-type]
+
+
+class DayPlan(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: Day
+    sessions: list[Session] = Field(default_factory=list, max_length=3)
+
+
+class WeekPoint(BaseModel):
+    """Body state at the end of a week (week 0 is the start)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    week: int
+    body_weight_kg: float
+    fat_mass_kg: float
+    lean_mass_kg: float
+    leg_muscle_kg: float
+    leg_fat_kg: float
+    thigh_circumference_cm: float
+
+
+class Projection(BaseModel):
+    """What the effect model predicts a plan does by the end of ``weeks`` (changes vs start)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weeks: int
+    body_weight_kg_change: float
+    fat_mass_kg_change: float
+    lean_mass_kg_change: float
+    leg_muscle_kg_change: float
+    leg_fat_kg_change: float
+    thigh_circumference_cm_change: float
+    weekly: list[WeekPoint]
+    start_thigh_circumference_cm: float
+    maintenance_kcal_per_day: float = Field(description="[kcal/d] expenditure with the plan's sessions")
+    session_kcal_per_day: float = Field(description="[kcal/d] the sessions' net cost, weekly average")
+    max_weekly_loss_pct: float = Field(description="[% body weight] steepest week after week 1")
+
+
+class GuardrailResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class GoalStatus(BaseModel):
+    """How the projection stands against the goal (beyond the contract's ``goal_reached``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_thigh_change_cm: float
+    shortfall_cm: float = Field(description="[cm] how far the thigh is from the target; 0 if met")
+    unmet: list[str] = Field(default_factory=list, description="conditions of the goal not met")
+    earliest_week: int | None = Field(
+        None, description="earliest week 1-52 a safe plan reaches the goal (None: none does)"
+    )
+
+
+class SolverInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: str
+    wall_ms: float
+    objective: dict[str, float] = Field(default_factory=dict)
+
+
+class Plan(BaseModel):
+    """A full plan document (contract)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    athlete: str
+    goal: str
+    horizon_weeks: int
+    units: Literal["metric", "imperial"] = "metric"
+    calories_per_day: int
+    protein_g_per_day: int
+    days: list[DayPlan]
+    projection: Projection
+    goal_reached: bool
+    goal_status: GoalStatus
+    guardrails: list[GuardrailResult]
+    explanation: list[str] = Field(default_factory=list)
+    solver: SolverInfo | None = None
+
+    def to_json(self) -> str:
+        """Canonical JSON (stable key order, 2-space indent, trailing newline)."""
+        return self.model_dump_json(indent=2, exclude_none=False) + "\n"
+
+
+class PlanInput(BaseModel):
+    """What ``score`` reads: a (possibly hand-edited) plan. Only calories and days are required."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    calories_per_day: int = Field(ge=0, le=10000, description="[kcal/d]")
+    protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
+    days: list[DayPlan]
+
+    @field_validator("days")
+    @classmethod
+    def _seven_days(cls, days: list[DayPlan]) -> list[DayPlan]:
+        seen = [d.day for d in days]
+        if len(set(seen)) != len(seen):
+            raise ValueError(f"a day is listed twice: {seen}")
+        by_day = {d.day: d for d in days}
+        return [by_day.get(day, DayPlan(day=day)) for day in DAYS]  # type: ignore[arg-type]
+
+    def sessions(self) -> list[tuple[str, Session]]:
+        """(day, session) pairs in week order."""
+        return [(d.day, s) for d in self.days for s in d.sessions]
+
+
+def parse_plan(data: Any, source: str = "<plan>") -> PlanInput:
+    if not isinstance(data, dict):
+        raise InputError(source, [("", "a plan must be a JSON/YAML object with calories_per_day and days")])
+    try:
+        return PlanInput.model_validate(data)
+    except ValidationError as e:
+        raise InputError(source, validation_problems(e)) from None
+
+
+def load_plan(path: str | Path) -> PlanInput:
+    path = Path(path)
+    return parse_plan(read_document(path), str(path))

@@ -1,0 +1,266 @@
+"""The athlete profile: who they are, what their week allows, what they want their legs to do.
+
+Loaded from YAML or JSON (DESIGN.md "Profile file"), validated with pydantic v2, converted to metric.
+Unknown fields are an error: a typo must never silently change a plan.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from planner.errors import InputError
+
+DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Kind = Literal["long_run", "sprints", "hill_repeats", "squats_lunges"]
+KINDS: tuple[str, ...] = ("long_run", "sprints", "hill_repeats", "squats_lunges")
+Facility = Literal["hills", "track", "barbell", "dumbbells"]
+Goal = Literal["leaner", "bulkier", "maintain"]
+Sex = Literal["female", "male"]
+Experience = Literal["novice", "intermediate", "advanced"]
+
+CM_PER_IN = 2.54
+KG_PER_LB = 0.45359237
+
+
+class Limits(BaseModel):
+    """Safety limits (SCIENCE.md section 5). A profile may only tighten them, never loosen them.
+
+    Every default is the published guardrail; the ``le``/``ge`` bounds below are what stops a
+    profile from loosening it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_intake_kcal: float | None = Field(
+        None, ge=1200, le=5000,
+        description="[kcal/d] floor on intake; never below 1,200 (women) / 1,500 (men) or resting energy",
+    )
+    max_loss_pct_per_week: float = Field(
+        1.0, gt=0, le=1.0, description="[% body weight / week] fastest loss allowed (Helms 2014)"
+    )
+    max_deficit_pct: float = Field(
+        25.0, ge=0, le=25.0, description="[% of expenditure] deepest deficit (Garthe 2011)"
+    )
+    max_surplus_pct: float = Field(
+        20.0, ge=0, le=20.0, description="[% of expenditure] largest surplus (Helms 2023, Garthe 2013)"
+    )
+    min_rest_days: int = Field(1, ge=1, le=6, description="[days/week] full rest days (ACSM 2009)")
+    max_run_increase_pct: float = Field(
+        10.0, ge=0, le=10.0,
+        description="[%] running minutes above recent weekly volume (Gabbett 2016; 10 % rule)",
+    )
+    protein_min_g_per_kg: float = Field(
+        1.6, ge=1.6, le=2.2, description="[g/kg/d] protein floor (Morton 2018)"
+    )
+    protein_max_g_per_kg: float = Field(
+        2.2, ge=1.6, le=2.2, description="[g/kg/d] protein ceiling (Morton 2018)"
+    )
+
+    @model_validator(mode="after")
+    def _protein_band(self) -> "Limits":
+        if self.protein_min_g_per_kg > self.protein_max_g_per_kg:
+            raise ValueError("protein_min_g_per_kg must not exceed protein_max_g_per_kg")
+        return self
+
+
+Minutes = Annotated[int, Field(ge=0, le=600)]
+
+
+class Profile(BaseModel):
+    """A validated athlete, in metric units (imperial inputs are converted on load)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=120, description="athlete's name, shown on the plan")
+    sex: Sex
+    age: int = Field(ge=18, le=90, description="[years] adults only: the equations are adult ones")
+    height_cm: float = Field(ge=120, le=230, description="[cm]")
+    weight_kg: float = Field(ge=35, le=250, description="[kg]")
+    body_fat_pct: float | None = Field(
+        None, ge=3, le=60, description="[%] estimated with Jackson et al. 2002 (BMI) when absent"
+    )
+    fast_twitch_pct: float = Field(
+        50, ge=15, le=85,
+        description="[%] Type II share of thigh muscle; 15-85 % across people (Simoneau 1989)",
+    )
+    strength_experience: Experience = "novice"
+    pal: float = Field(
+        1.5, ge=1.2, le=2.2, description="physical activity level outside planned sessions (Hall 2011)"
+    )
+    recent_weekly_run_minutes: float = Field(
+        0, ge=0, le=1200, description="[min/week] running in the last 4 weeks, for load progression"
+    )
+    goal: Goal
+    horizon_weeks: int = Field(12, ge=1, le=52, description="[weeks]")
+    target_thigh_change_cm: float | None = Field(
+        None, ge=-10, le=10,
+        description="[cm] replaces the goal's default thigh threshold (negative for leaner)",
+    )
+    availability: dict[Day, Minutes] = Field(
+        default_factory=dict, description="[min] time available per day; absent days are 0"
+    )
+    long_run_day: Day | None = None
+    facilities: list[Facility] = Field(default_factory=list)
+    exclude: list[Kind] = Field(default_factory=list, description="session kinds to avoid")
+    limits: Limits = Field(default_factory=Limits, description="coach's tighter safety limits")
+    units: Literal["metric", "imperial"] = Field(
+        "metric", description="how the plan shows numbers; set by the units the profile used"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _imperial_to_metric(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        imperial = False
+        for metric, imperial_key, factor in (
+            ("height_cm", "height_in", CM_PER_IN),
+            ("weight_kg", "weight_lb", KG_PER_LB),
+        ):
+            if imperial_key in data:
+                if metric in data:
+                    raise ValueError(f"give {metric} or {imperial_key}, not both")
+                value = data.pop(imperial_key)
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{imperial_key} must be a number")
+                data[metric] = round(float(value) * factor, 2)
+                imperial = True
+        if imperial and "units" not in data:
+            data["units"] = "imperial"
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        for field in ("facilities", "exclude"):
+            values = getattr(self, field)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{field} lists an entry twice: {values}")
+        if self.target_thigh_change_cm is not None:
+            t = self.target_thigh_change_cm
+            if self.goal == "leaner" and t >= 0:
+                raise ValueError(
+                    "target_thigh_change_cm must be negative for goal leaner (a loss, e.g. -1.5)"
+                )
+            if self.goal == "bulkier" and t <= 0:
+                raise ValueError(
+                    "target_thigh_change_cm must be positive for goal bulkier (a gain, e.g. 1.5)"
+                )
+            if self.goal == "maintain" and t <= 0:
+                raise ValueError(
+                    "target_thigh_change_cm is the allowed drift (positive) for goal maintain"
+                )
+        if self.limits.min_intake_kcal is not None and self.limits.min_intake_kcal < self.sex_min_intake:
+            raise ValueError(
+                f"limits.min_intake_kcal may only tighten the floor of {self.sex_min_intake:.0f} kcal/d"
+            )
+        if not math.isfinite(self.height_cm) or not math.isfinite(self.weight_kg):
+            raise ValueError("height and weight must be finite numbers")
+        return self
+
+    @property
+    def sex_min_intake(self) -> float:
+        """[kcal/d] the clinical floor: 1,200 women, 1,500 men (NHLBI)."""
+        return 1200.0 if self.sex == "female" else 1500.0
+
+    @property
+    def minutes(self) -> dict[str, int]:
+        """Availability for all seven days, in DAYS order, absent days as 0."""
+        return {d: int(self.availability.get(d, 0)) for d in DAYS}
+
+    @property
+    def bmi(self) -> float:
+        """[kg/m^2] body-mass index."""
+        return self.weight_kg / (self.height_cm / 100) ** 2
+
+    @property
+    def body_fat_fraction(self) -> float:
+        """[0-1] given body fat, or Jackson et al. 2002 from BMI, age and sex (SCIENCE.md §2).
+
+        Jackson AS et al. (2002) Int J Obes 26:789. Men: 0.14·A + 37.31·ln(BMI) − 103.94 %;
+        women: 0.14·A + 39.96·ln(BMI) − 102.01 %. Clamped to 5–55 %.
+        """
+        if self.body_fat_pct is not None:
+            return self.body_fat_pct / 100
+        return estimate_body_fat_pct(self.sex, self.age, self.bmi) / 100
+
+    @property
+    def body_fat_estimated(self) -> bool:
+        return self.body_fat_pct is None
+
+
+def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:
+    """[%] body fat from BMI [kg/m^2] and age [years] (Jackson et al. 2002, Int J Obes 26:789).
+
+    The equation of SCIENCE.md §2 (the one Hall-model implementations use), clamped to 5–55 %.
+
+    Example: a 40-year-old man of BMI 27.78 → 25.69 %.
+    """
+    if sex == "male":
+        pct = 0.14 * age + 37.31 * math.log(bmi) - 103.94
+    else:
+        pct = 0.14 * age + 39.96 * math.log(bmi) - 102.01
+    return min(55.0, max(5.0, pct))
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
+    """Turn a pydantic error into (field, message) pairs that say what is allowed."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = _field_path(e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (typo?); allowed fields are listed by `legplan schema profile`"
+        elif e["type"] == "literal_error":
+            msg = msg.replace("Input should be", "must be one of:")
+        problems.append((loc, msg))
+    return problems
+
+
+def read_document(path: Path) -> Any:
+    """Read a YAML or JSON file; raise InputError naming the file on any problem."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(source, [("", f"cannot read file: {e}")]) from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as e:
+        raise InputError(source, [("", f"not valid JSON: {e.msg} at line {e.lineno}")]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or "syntax error"
+        raise InputError(source, [("", f"not valid YAML: {problem}{where}")]) from None
+
+
+def parse_profile(data: Any, source: str = "<profile>") -> Profile:
+    """Validate a profile mapping; raise InputError with every bad field named."""
+    if not isinstance(data, dict):
+        raise InputError(source, [("", "a profile must be a mapping of fields (YAML or JSON object)")])
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as e:
+        raise InputError(source, validation_problems(e)) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Load and validate a profile file (YAML or JSON)."""
+    path = Path(path)
+    return parse_profile(read_document(path), str(path))

@@ -1,0 +1,110 @@
+"""Score a plan: re-project it with the full effect model, apply the goal and every rule.
+
+Used by ``legplan score`` on any (hand-edited) plan, and by the solver on every plan it returns:
+``goal_reached`` always comes from here, never from the solver's surrogate.
+"""
+
+from __future__ import annotations
+
+from planner import effect, goals, guardrails
+from planner.plan import DayPlan, GoalStatus, Plan, PlanInput, Session, SolverInfo
+from planner.profile import Profile
+from planner.sessions import describe_dose
+
+MAX_WEEKS = 52
+
+
+def describe(session: Session) -> Session:
+    """The session with its plain-words ``description`` filled in."""
+    text = describe_dose(session.kind, session.minutes, session.dose, session.load)
+    return session.model_copy(update={"description": text})
+
+
+def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | None:
+    """First week 1-52 at which repeating this week reaches the goal (None: never by 52)."""
+    load = effect.plan_load(profile, [s for _, s in plan.sessions()])
+    long = effect.project(profile, plan.calories_per_day, load, MAX_WEEKS, protein)
+    start = long.weekly[0]
+    for point in long.weekly[1:]:
+        if goals.evaluate(profile, start, point).reached:
+            return point.week
+    return None
+
+
+def score(
+    profile: Profile,
+    plan: PlanInput,
+    weeks: int | None = None,
+    *,
+    explanation: list[str] | None = None,
+    solver: SolverInfo | None = None,
+    earliest: int | None = None,
+    earliest_known: bool = False,
+) -> Plan:
+    """Project ``plan`` for ``weeks`` (default: the profile's horizon) and check it.
+
+    ``earliest``/``earliest_known`` let the solver pass the earliest week it found over all safe
+    plans; otherwise the earliest week this plan itself reaches the goal is reported.
+    """
+    weeks = profile.horizon_weeks if weeks is None else weeks
+    protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
+               else guardrails.default_protein(profile))
+    sessions = [s for _, s in plan.sessions()]
+    load = effect.plan_load(profile, sessions)
+    projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
+    check = goals.evaluate(profile, projection.weekly[0], projection.weekly[-1])
+    context = guardrails.Context(profile, plan, protein, projection, load)
+    results = guardrails.check(context)
+    if not earliest_known:
+        earliest = _first_reach(profile, projection)
+        if earliest is None and not check.reached:
+            earliest = earliest_week(profile, plan, protein)
+    lines = list(explanation or [])
+    if not lines:
+        lines = _score_explanation(profile, check, results, earliest, weeks)
+    days = [DayPlan(day=d.day, sessions=[describe(s) for s in d.sessions]) for d in plan.days]
+    return Plan(
+        athlete=profile.name,
+        goal=profile.goal,
+        horizon_weeks=weeks,
+        units=profile.units,
+        calories_per_day=plan.calories_per_day,
+        protein_g_per_day=int(round(protein)),
+        days=days,
+        projection=projection,
+        goal_reached=check.reached,
+        goal_status=GoalStatus(target_thigh_change_cm=check.target_cm,
+                               shortfall_cm=check.shortfall_cm, unmet=check.unmet,
+                               earliest_week=earliest),
+        guardrails=results,
+        explanation=lines,
+        solver=solver,
+    )
+
+
+def _first_reach(profile: Profile, projection) -> int | None:
+    start = projection.weekly[0]
+    for point in projection.weekly[1:]:
+        if goals.evaluate(profile, start, point).reached:
+            return point.week
+    return None
+
+
+def _score_explanation(profile, check, results, earliest, weeks) -> list[str]:
+    lines = []
+    failed = [r for r in results if not r.ok]
+    if check.reached:
+        lines.append(f"This week, repeated for {weeks} weeks, reaches the {profile.goal} goal.")
+    else:
+        lines.append(f"This week does not reach the {profile.goal} goal in {weeks} weeks: "
+                     + "; ".join(check.unmet) + ".")
+        if earliest is not None:
+            lines.append(f"Kept up, it would reach the goal in week {earliest}.")
+        else:
+            lines.append("Kept up, it would not reach the goal within 52 weeks.")
+    if failed:
+        lines.append("Rules broken: " + "; ".join(f"{r.name} ({r.detail})" for r in failed) + ".")
+    else:
+        lines.append("Every guardrail passes.")
+    return lines
+
