@@ -1,0 +1,243 @@
+"""The ``legplan`` command line: thin commands over the library (DESIGN.md "CLI").
+
+Every command only parses options, calls one library function and writes the result. The shared
+pieces every command reuses live here:
+
+- ``handle_errors``: ``InputError`` → message on stderr, exit 2; ``NoSafePlanError`` → message on
+  stderr, exit 3; never a traceback for either.
+- ``write_output``: stdout, or an atomic write to ``-o FILE`` (a failed run never leaves a half,
+  empty or truncated file).
+- ``render_plan``: a ``Plan`` as json / md / html.
+- ``format_option``, ``OUTPUT_OPTION``, ``WEEKS_OPTION``: the options commands share.
+
+Exit codes (contract): 0 a plan was produced; 2 bad input (file and field named); 3 no safe plan.
+Click's own usage errors (unknown option, bad value) also exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from planner.errors import InputError, NoSafePlanError
+from planner.plan import Plan, load_plan
+from planner.profile import Profile, load_profile
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_NO_SAFE_PLAN = 3
+
+FORMATS = ("json", "md", "html")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers (reused by plan, score, batch, whatif, seek)
+# ---------------------------------------------------------------------------------------------
+def handle_errors(command: F) -> F:
+    """Map the library's errors to the contract's exit codes, message on stderr, no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as e:
+            click.echo(e.render(), err=True)
+            raise click.exceptions.Exit(EXIT_BAD_INPUT) from None
+        except NoSafePlanError as e:
+            click.echo(str(e), err=True)
+            raise click.exceptions.Exit(EXIT_NO_SAFE_PLAN) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, path: str | None) -> None:
+    """Write ``text`` to stdout (``path`` None or "-") or atomically to ``path``.
+
+    The text goes to a temporary file in the target's directory, is flushed to disk, then
+    ``os.replace``-d over the target: readers see the old file or the whole new one, never a
+    half, empty or truncated file. An existing file keeps its permissions.
+    Raises ``InputError`` naming the file when it cannot be written.
+    """
+    if path is None or path == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(path)
+    tmp_name: str | None = None
+    try:
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        fd, tmp_name = tempfile.mkstemp(
+            dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp"
+        )
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as e:
+        raise InputError(str(path), [("-o", f"cannot write the output file: {e.strerror or e}")]) from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+
+
+def render_plan(plan: Plan, fmt: str) -> str:
+    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.render``."""
+    if fmt == "json":
+        return plan.to_json()
+    from planner.render import render  # lazy: Jinja and templates are only needed for md/html
+
+    return render(plan, fmt)
+
+
+def format_option(default: str = "json") -> Callable[[F], F]:
+    """``--format json|md|html`` with the command's default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+        help="Output format.",
+    )
+
+
+OUTPUT_OPTION = click.option(
+    "-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+    help="Write to FILE (atomically) instead of stdout.",
+)
+WEEKS_OPTION = click.option(
+    "--weeks", type=click.IntRange(1, 52), default=None,
+    help="Weeks to project, 1-52 [default: the profile's horizon_weeks].",
+)
+
+
+def profile_json_schema() -> dict[str, Any]:
+    """JSON Schema of a profile *file*: the model's schema plus the imperial alternatives.
+
+    The file may give ``height_in`` instead of ``height_cm`` and ``weight_lb`` instead of
+    ``weight_kg`` (converted on load), never both.
+    """
+    schema = Profile.model_json_schema()
+    props = schema["properties"]
+    props["height_in"] = {"type": "number", "title": "Height In",
+                          "description": "[in] instead of height_cm; converted at 2.54 cm/in"}
+    props["weight_lb"] = {"type": "number", "title": "Weight Lb",
+                          "description": "[lb] instead of weight_kg; converted at 0.45359237 kg/lb"}
+    required = [r for r in schema.get("required", []) if r not in ("height_cm", "weight_kg")]
+    schema["required"] = required
+    schema["allOf"] = [
+        {"oneOf": [{"required": ["height_cm"]}, {"required": ["height_in"]}]},
+        {"oneOf": [{"required": ["weight_kg"]}, {"required": ["weight_lb"]}]},
+    ]
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="legplan")
+def main() -> None:
+    """Turn a leg goal (leaner, bulkier, maintain) into a safe weekly training plan.
+
+    \b
+    Exit codes: 0 a plan was produced (goal reached or the closest plan, said clearly);
+                2 bad input (file and field named); 3 no safe plan exists at all.
+
+    \b
+    Example:
+      legplan plan sample_profiles/dana_reyes.yaml --format md
+    """
+
+
+@main.command(short_help="Check profile files.")
+@click.argument("profiles", nargs=-1, required=True, metavar="PROFILE...")
+def validate(profiles: tuple[str, ...]) -> None:
+    """Check profile files; print OK per good file, the problems of each bad one.
+
+    Exits 2 if any file is bad; every problem names the file and the field.
+
+    \b
+    Example:
+      legplan validate sample_profiles/*.yaml
+    """
+    bad = 0
+    for path in profiles:
+        try:
+            load_profile(path)
+        except InputError as e:
+            click.echo(e.render(), err=True)
+            bad += 1
+        else:
+            click.echo(f"OK {path}")
+    if bad:
+        raise click.exceptions.Exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["profile", "plan"]), default="profile")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a profile file or of the plan JSON.
+
+    \b
+    Example:
+      legplan schema plan > plan.schema.json
+    """
+    doc = profile_json_schema() if kind == "profile" else Plan.model_json_schema()
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("profile_path", metavar="PROFILE")
+@click.argument("plan_path", metavar="PLAN")
+@WEEKS_OPTION
+@format_option("json")
+@OUTPUT_OPTION
+@handle_errors
+def score(profile_path: str, plan_path: str, weeks: int | None, fmt: str,
+          output: str | None) -> None:
+    """Project and check a given plan, such as a hand-edited one.
+
+    PLAN needs only calories_per_day and days; everything else is recomputed.
+
+    \b
+    Example:
+      legplan score sample_profiles/dana_reyes.yaml edited.json --weeks 8
+    """
+    from planner.scoring import score as score_plan
+
+    profile = load_profile(profile_path)
+    plan_input = load_plan(plan_path)
+    write_output(render_plan(score_plan(profile, plan_input, weeks), fmt), output)
+
+
+@main.command()
+@click.argument("profile_path", metavar="PROFILE")
+@format_option("md")
+@OUTPUT_OPTION
+@handle_errors
+def plan(profile_path: str, fmt: str, output: str | None) -> None:
+    """Solve and render one weekly plan for a profile.
+
+    \b
+    Example:
+      legplan plan sample_profiles/dana_reyes.yaml --format html -o week.html
+    """
+    from planner.solver import solve  # lazy: OR-Tools is only loaded when solving
+
+    profile = load_profile(profile_path)
+    write_output(render_plan(solve(profile), fmt), output)
