@@ -1,0 +1,241 @@
+"""One test per rule in ``planner.guardrails.RULES``: a plan that breaks it and a clean one.
+
+Plans are hand-made ``PlanInput`` documents scored with ``planner.scoring.score`` (the
+solver-independent checker). Each violating plan differs from a clean one in one thing, and the
+test checks that it breaks the named rule and no other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+
+from planner import effect, guardrails
+from planner.plan import Plan, PlanInput, parse_plan
+from planner.profile import Profile, parse_profile
+from planner.scoring import score
+
+BASE_PROFILE: dict[str, Any] = {
+    "name": "Rule Tester",
+    "sex": "female",
+    "age": 30,
+    "height_cm": 168,
+    "weight_kg": 65,
+    "body_fat_pct": 26,
+    "strength_experience": "intermediate",
+    "recent_weekly_run_minutes": 120,
+    "goal": "maintain",
+    "horizon_weeks": 8,
+    "availability": {d: 120 for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "facilities": ["hills", "track", "barbell"],
+}
+
+SQUATS = {"kind": "squats_lunges", "minutes": 40, "sets": 12}  # 10 + 12 × 2.5 min
+SPRINTS = {"kind": "sprints", "minutes": 34, "reps": 8}  # 15 + 8 × 140 s
+HILLS = {"kind": "hill_repeats", "minutes": 35, "reps": 8}  # 15 + 8 × 150 s
+LONG_RUN = {"kind": "long_run", "minutes": 60}
+
+# Hard days Mon / Wed / Fri, a long run on Saturday: 129 min of running, 3 rest days.
+CLEAN_WEEK: dict[str, list[dict[str, Any]]] = {
+    "mon": [SQUATS], "wed": [SPRINTS], "sat": [LONG_RUN],
+}
+
+
+def make_profile(**changes: Any) -> Profile:
+    return parse_profile({**BASE_PROFILE, **changes}, "test profile")
+
+
+def maintenance(profile: Profile, week: dict[str, list[dict[str, Any]]]) -> float:
+    """[kcal/d] expenditure with the week's sessions (what deficit/surplus are measured from)."""
+    plan = make_plan(profile, week, calories=2000)
+    return effect.maintenance_kcal(profile, effect.plan_load(profile, [s for _, s in plan.sessions()]))
+
+
+def make_plan(profile: Profile, week: dict[str, list[dict[str, Any]]], calories: float | None = None,
+              calorie_factor: float = 1.0, protein: int | None = None) -> PlanInput:
+    """A plan document: the week's sessions, at ``calories`` or ``calorie_factor`` × expenditure."""
+    if calories is None:
+        calories = maintenance(profile, week) * calorie_factor
+    doc: dict[str, Any] = {
+        "calories_per_day": round(calories),
+        "days": [{"day": d, "sessions": s} for d, s in week.items()],
+    }
+    if protein is not None:
+        doc["protein_g_per_day"] = protein
+    return parse_plan(doc)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A rule, a plan that breaks it and a minimally different plan that keeps it."""
+
+    rule: str
+    violating: Callable[[Profile], PlanInput]
+    clean: Callable[[Profile], PlanInput]
+    profile: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""  # a fragment the violation's detail must contain
+
+
+def week_with(**days: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {**CLEAN_WEEK, **days}
+
+
+CASES: tuple[Case, ...] = (
+    # The coach's floor of 2,000 kcal/d: 1,950 is below it though only ~9 % under expenditure.
+    Case("minimum intake",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, calories=1950),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, calories=2050),
+         profile={"limits": {"min_intake_kcal": 2000}}, detail="1950 < 2000 kcal/d"),
+    # A 20 % deficit (allowed) loses well over the coach's 0.3 %/week; a 5 % deficit does not.
+    Case("rate of loss",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.80),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.95),
+         profile={"limits": {"max_loss_pct_per_week": 0.3}}, detail="> 0.3 %"),
+    # The coach's 10 % deficit cap: 15 % breaks it (and no other rule), 8 % keeps it.
+    Case("deficit",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.85),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.92),
+         profile={"limits": {"max_deficit_pct": 10}}, detail="> 10 %"),
+    # Default +20 % cap (Helms 2023): +25 % breaks it, +15 % keeps it.
+    Case("surplus",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=1.25),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=1.15),
+         detail="> 20 %"),
+    # 65 kg × 1.6-2.2 g/kg = 104-143 g/d.
+    Case("protein",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, protein=90),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, protein=104),
+         detail="outside 104-143 g/d"),
+    # Seven easy 40-min runs leave no rest day; six leave one (300 min recent: running cap 330).
+    Case("rest days",
+         violating=lambda p: make_plan(p, {d: [{"kind": "long_run", "minutes": 40}] for d in
+                                           ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}),
+         clean=lambda p: make_plan(p, {d: [{"kind": "long_run", "minutes": 40}] for d in
+                                       ("mon", "tue", "wed", "thu", "fri", "sat")}),
+         profile={"recent_weekly_run_minutes": 300}, detail="0 full rest day(s)"),
+    # Squats Sunday then squats Monday: back to back across the week's wrap.
+    Case("no back-to-back hard days",
+         violating=lambda p: make_plan(p, week_with(sun=[SQUATS])),
+         clean=lambda p: make_plan(p, week_with(fri=[SQUATS])),
+         detail="sun-mon"),
+    # Squats and sprints on the same Monday.
+    Case("48 h between hard sessions",
+         violating=lambda p: make_plan(p, {"mon": [SQUATS, SPRINTS], "sat": [LONG_RUN]}),
+         clean=lambda p: make_plan(p, {"mon": [SQUATS, LONG_RUN], "wed": [SPRINTS]}),
+         detail="two hard sessions on mon"),
+    # Recent 120 min + 10 % = 132 min: 34 + 100 = 134 breaks it, 34 + 90 = 124 keeps it.
+    Case("running load",
+         violating=lambda p: make_plan(p, week_with(sat=[{"kind": "long_run", "minutes": 100}])),
+         clean=lambda p: make_plan(p, week_with(sat=[{"kind": "long_run", "minutes": 90}])),
+         detail="134 min running > 132 min/week"),
+    # A hamstring injury: sprints excluded; hill repeats instead are fine.
+    Case("exclusions",
+         violating=lambda p: make_plan(p, CLEAN_WEEK),
+         clean=lambda p: make_plan(p, week_with(wed=[HILLS])),
+         profile={"exclude": ["sprints"]}, detail="excluded kinds planned: sprints"),
+    # Wednesday has 30 minutes: 34-min sprints do not fit there, on Thursday they do.
+    Case("availability",
+         violating=lambda p: make_plan(p, CLEAN_WEEK),
+         clean=lambda p: make_plan(p, week_with(wed=[], thu=[SPRINTS])),
+         profile={"availability": {**BASE_PROFILE["availability"], "wed": 30}},
+         detail="wed 34>30 min"),
+    # No hills: hill repeats are impossible; sprints on the track are fine.
+    Case("facilities",
+         violating=lambda p: make_plan(p, week_with(wed=[HILLS])),
+         clean=lambda p: make_plan(p, CLEAN_WEEK),
+         profile={"facilities": ["track", "barbell"]}, detail="hill_repeats needs hills"),
+    # Sprints are 6-12 reps: 14 reps is outside the catalogue, 12 is the top of it.
+    Case("session doses",
+         violating=lambda p: make_plan(p, week_with(wed=[{"kind": "sprints", "minutes": 48,
+                                                          "reps": 14}])),
+         clean=lambda p: make_plan(p, week_with(wed=[{"kind": "sprints", "minutes": 43,
+                                                      "reps": 12}])),
+         detail="reps 14 outside 6-12"),
+)
+IDS = [c.rule for c in CASES]
+
+
+def results_of(plan: Plan) -> dict[str, Any]:
+    return {r.name: r for r in plan.guardrails}
+
+
+def scored(case: Case, which: str) -> Plan:
+    profile = make_profile(**case.profile)
+    return score(profile, getattr(case, which)(profile))
+
+
+def test_every_rule_has_a_case() -> None:
+    assert sorted(IDS) == sorted(guardrails.RULE_NAMES)
+    assert len(set(IDS)) == len(IDS)
+
+
+def test_every_rule_is_reported_once_in_order() -> None:
+    plan = score(make_profile(), make_plan(make_profile(), CLEAN_WEEK))
+    assert [r.name for r in plan.guardrails] == list(guardrails.RULE_NAMES)
+
+
+def test_clean_week_passes_every_rule() -> None:
+    plan = score(make_profile(), make_plan(make_profile(), CLEAN_WEEK))
+    assert all(r.ok for r in plan.guardrails), [r for r in plan.guardrails if not r.ok]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_rule_flags_the_violating_plan_and_only_that_rule(case: Case) -> None:
+    results = results_of(scored(case, "violating"))
+    assert results[case.rule].ok is False
+    assert case.detail in results[case.rule].detail
+    assert [n for n, r in results.items() if not r.ok] == [case.rule]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_rule_passes_the_clean_plan(case: Case) -> None:
+    results = results_of(scored(case, "clean"))
+    assert results[case.rule].ok is True
+    assert [n for n, r in results.items() if not r.ok] == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_broken_rule_is_named_in_the_explanation(case: Case) -> None:
+    plan = scored(case, "violating")
+    assert any(case.rule in line for line in plan.explanation)
+
+
+# ---- the bounds the rules (and the solver) share, with numbers -------------------------------
+def test_intake_floor_is_resting_energy_when_above_the_sex_floor() -> None:
+    # Mifflin-St Jeor, woman 65 kg, 168 cm, 30 y: 9.99·65 + 6.25·168 − 4.92·30 − 161 = 1390.75
+    assert guardrails.intake_floor(make_profile()) == pytest.approx(1390.75, abs=0.01)
+
+
+def test_intake_floor_is_1500_for_a_small_man() -> None:
+    small_man = make_profile(sex="male", weight_kg=50, height_cm=160, age=60)
+    assert guardrails.intake_floor(small_man) == pytest.approx(1500.0, abs=0.01)
+
+
+def test_calorie_bounds_follow_deficit_and_surplus_limits() -> None:
+    low, high = guardrails.calorie_bounds(make_profile(), 2400.0)
+    assert low == pytest.approx(1800.0, abs=0.01)  # 2400 × (1 − 25 %)
+    assert high == pytest.approx(2880.0, abs=0.01)  # 2400 × (1 + 20 %)
+
+
+def test_running_cap_grows_recent_volume_by_ten_percent() -> None:
+    assert guardrails.running_cap(make_profile()) == pytest.approx(132.0, abs=0.01)
+
+
+def test_running_cap_has_a_starter_allowance() -> None:
+    assert guardrails.running_cap(make_profile(recent_weekly_run_minutes=0)) == pytest.approx(
+        guardrails.STARTER_RUN_MINUTES, abs=0.01)
+
+
+def test_protein_bounds_are_1_6_to_2_2_g_per_kg() -> None:
+    assert guardrails.protein_bounds(make_profile()) == (104, 143)
+
+
+def test_tighter_limits_tighten_the_bounds() -> None:
+    tight = make_profile(limits={"max_deficit_pct": 10, "max_surplus_pct": 5,
+                                 "protein_min_g_per_kg": 2.0})
+    low, high = guardrails.calorie_bounds(tight, 2400.0)
+    assert low == pytest.approx(2160.0, abs=0.01)
+    assert high == pytest.approx(2520.0, abs=0.01)
+    assert guardrails.protein_bounds(tight) == (130, 143)
