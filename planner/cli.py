@@ -241,3 +241,39 @@ def plan(profile_path: str, fmt: str, output: str | None) -> None:
 
     profile = load_profile(profile_path)
     write_output(render_plan(solve(profile), fmt), output)
+
+
+@main.command(short_help="Plan a whole roster: one plan per athlete plus an overview.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Directory for plans/, index.html and summary.csv (created if missing).")
+@click.option("--format", "formats", default="html,json", show_default=True,
+              help="Comma-separated formats per athlete: html, md, json.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: the machine's cores].")
+@click.option("--resume", is_flag=True,
+              help="Skip athletes an earlier (interrupted) run already finished.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask cluster (pip install 'legplan[dask]').")
+@handle_errors
+def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, resume: bool,
+          dask_address: str | None) -> None:
+    """Plan every athlete of profile files, directories of them or CSV rosters.
+
+    Exits 0 when every athlete got a plan, 1 when some failed (the others are still written,
+    each failure is listed with its reason), 2 when the input is unusable, 130 on Ctrl-C.
+
+    \b
+    Example:
+      legplan batch sample_profiles/roster.csv --out plans/ --format html,md --jobs 2
+    """
+    from planner.batch import BatchInterrupted, parse_formats, run_batch
+
+    try:
+        report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address)
+    except BatchInterrupted as e:
+        click.echo(str(e), err=True)
+        raise click.exceptions.Exit(130) from None
+    click.echo(f"{report.planned} of {report.total} athletes planned, {report.failed} failed "
+               f"({report.skipped} done earlier); overview: {Path(out) / 'index.html'}")
+    raise click.exceptions.Exit(report.exit_code)

@@ -1,0 +1,507 @@
+"""``legplan batch``: one plan per athlete of a roster, plus an overview.
+
+The flow (README "Batch planning"):
+
+1. :func:`planner.roster.read_roster` turns the inputs into entries with unique slugs, in roster
+   order, before any work starts; bad files/rows are entries that carry their reason.
+2. :func:`plan_athlete` — the one per-athlete function, run inline (``--jobs 1``), in a process
+   pool (``--jobs N``) or on a Dask cluster (``--dask``) — validates, solves and renders one
+   athlete and returns small, picklable results: a summary record and the rendered texts.
+3. The parent writes every file atomically (temp file + ``os.replace``): ``plans/<slug>.<fmt>``,
+   then ``.legplan/<slug>.json`` (the record, which marks the athlete done for ``--resume``).
+4. ``summary.csv`` and ``index.html`` are rebuilt at the end from the records, in roster order, so
+   they are byte-identical whatever the number of jobs or the order work completed in.
+
+Only a bounded number of athletes is in flight at once, so memory stays flat as the roster grows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Callable, Generator
+from contextlib import closing
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from planner.errors import InputError, NoSafePlanError
+from planner.plan import Plan
+from planner.profile import KINDS, Profile, parse_profile
+from planner.roster import Entry, flatten_error, read_roster
+
+FORMATS: tuple[str, ...] = ("html", "md", "json")
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
+PLANS_DIR = "plans"
+STATE_DIR = ".legplan"
+RECORD_VERSION = 1
+# Failures that come from the athlete's own input: redoing them cannot change the answer.
+FINAL_FAILURES: frozenset[str] = frozenset({"input", "no_safe_plan"})
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "ordinal", "name", "slug", "source", "status", "goal", "goal_reached", "shortfall_cm",
+    "calories_per_day", "protein_g_per_day",
+    *(f"sessions_{kind}" for kind in KINDS),
+    "thigh_change_cm", "files", "reason",
+)
+IN_FLIGHT_PER_JOB = 4
+
+PlanFn = Callable[[Profile], Plan]
+RenderFn = Callable[[Plan, str], str]
+Task = tuple[int, str, dict[str, Any]]  # (ordinal, source, profile document)
+Outcome = tuple[dict[str, Any], dict[str, str]]  # (record fields, {format: rendered text})
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C: finished athletes are on disk, complete; ``--resume`` finishes the rest."""
+
+    def __init__(self, done: int, total: int):
+        self.done = done
+        self.total = total
+        super().__init__(f"interrupted after {done} of {total} athletes; every file written is "
+                         "complete. Run the same command with --resume to finish the rest.")
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    total: int
+    planned: int
+    failed: int
+    skipped: int  # already done by an earlier run (--resume)
+
+    @property
+    def exit_code(self) -> int:
+        """0 every athlete got a plan, 1 some failed (the others are still written)."""
+        return 0 if self.failed == 0 else 1
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"html,md"`` → ``("html", "md")``, in the given order without repeats; InputError if unknown."""
+    formats: list[str] = []
+    for part in text.split(","):
+        fmt = part.strip().lower()
+        if fmt and fmt not in formats:
+            formats.append(fmt)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError("--format", [("", f"got {text!r}; choose from {', '.join(FORMATS)} "
+                                           "separated by commas")])
+    return tuple(formats)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --- the per-athlete work (runs in a worker: inline, a pool process or a Dask worker) ----------
+
+def _default_plan(profile: Profile) -> Plan:
+    from planner.solver import solve  # lazy: the solver pulls in OR-Tools
+
+    return solve(profile)
+
+
+def _default_render(plan: Plan, fmt: str) -> str:
+    from planner.render import render
+
+    return render(plan, fmt)
+
+
+def _failure(kind: str, reason: str) -> Outcome:
+    return {"status": "failed", "failure": kind, "reason": reason}, {}
+
+
+def summarise(plan: Plan) -> dict[str, Any]:
+    """The summary fields of a plan (what summary.csv and index.html show)."""
+    sessions = {kind: 0 for kind in KINDS}
+    for day in plan.days:
+        for session in day.sessions:
+            sessions[session.kind] += 1
+    return {
+        "status": "ok",
+        "goal": plan.goal,
+        "goal_reached": plan.goal_reached,
+        "shortfall_cm": round(plan.goal_status.shortfall_cm, 2),
+        "calories_per_day": plan.calories_per_day,
+        "protein_g_per_day": plan.protein_g_per_day,
+        "sessions": sessions,
+        "thigh_change_cm": round(plan.projection.thigh_circumference_cm_change, 2),
+    }
+
+
+def without_timing(plan: Plan) -> Plan:
+    """The plan with ``solver.wall_ms`` set to 0, so reruns write byte-identical files."""
+    if plan.solver is None:
+        return plan
+    return plan.model_copy(update={"solver": plan.solver.model_copy(update={"wall_ms": 0.0})})
+
+
+def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = None,
+                 render_fn: RenderFn | None = None) -> Outcome:
+    """Validate, solve and render one athlete. Never raises for a bad athlete: returns its reason.
+
+    ``plan_fn``/``render_fn`` default to ``planner.solver.solve`` and ``planner.render.render``;
+    they must be module-level functions so they can be sent to worker processes.
+    """
+    _ordinal, source, document = task
+    plan_fn = plan_fn or _default_plan
+    render_fn = render_fn or _default_render
+    try:
+        profile = parse_profile(document, source)
+    except InputError as e:
+        return _failure("input", flatten_error(e))
+    try:
+        plan = without_timing(plan_fn(profile))
+    except NoSafePlanError as e:
+        return _failure("no_safe_plan", str(e))
+    except InputError as e:
+        return _failure("input", flatten_error(e))
+    except Exception as e:  # one athlete's crash must not stop the batch; resume retries it
+        return _failure("error", f"internal error while planning: {type(e).__name__}: {e}")
+    try:
+        texts = {fmt: render_fn(plan, fmt) for fmt in formats}
+    except Exception as e:
+        return _failure("error", f"internal error while rendering: {type(e).__name__}: {e}")
+    return summarise(plan), texts
+
+
+# --- running the per-athlete function: inline, process pool, Dask -----------------------------
+
+class Runner(Protocol):
+    def __call__(self, tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
+                 render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]: ...
+
+
+def _infra_failure(e: BaseException) -> Outcome:
+    return _failure("error", f"worker failed: {type(e).__name__}: {e}")
+
+
+def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
+               render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+    for task in tasks:
+        yield task[0], plan_athlete(task, formats, plan_fn, render_fn)
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which cancels work and shuts the pool down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_runner(jobs: int) -> Runner:
+    """Run on ``jobs`` worker processes, at most ``IN_FLIGHT_PER_JOB × jobs`` athletes in flight.
+
+    Workers are started with "spawn": a fresh interpreter is safe whatever threads the parent
+    runs (the rich progress bar, a Dask client), unlike fork.
+    """
+    def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
+            render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+        pending: dict[Future, int] = {}
+        queue = iter(tasks)
+        try:
+            while True:
+                for task in queue:
+                    pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
+                    if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
+                        break
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    ordinal = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except KeyboardInterrupt:
+                        raise
+                    except Exception as e:  # e.g. a worker process died
+                        outcome = _infra_failure(e)
+                    yield ordinal, outcome
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return run
+
+
+def dask_runner(address: str) -> Runner:
+    """Run on an existing Dask distributed cluster (``pip install 'legplan[dask]'``)."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise InputError("--dask", [("", "Dask is not installed: pip install 'legplan[dask]'")]) \
+            from None
+
+    def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
+            render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+        try:
+            client = Client(address, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as e:
+            raise InputError("--dask", [("", f"cannot reach the Dask scheduler at {address}: {e}")]) \
+                from None
+        pending: dict[Any, int] = {}
+        queue = iter(tasks)
+        limit = IN_FLIGHT_PER_JOB * max(1, sum(client.nthreads().values()))
+        completed = as_completed()
+
+        def submit_more() -> None:
+            for task in queue:
+                future = client.submit(plan_athlete, task, formats, plan_fn, render_fn, pure=False)
+                pending[future] = task[0]
+                completed.add(future)
+                if len(pending) >= limit:
+                    return
+
+        try:
+            submit_more()
+            for future in completed:
+                ordinal = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except KeyboardInterrupt:
+                    raise
+                except Exception as e:  # e.g. KilledWorker
+                    outcome = _infra_failure(e)
+                future.release()
+                yield ordinal, outcome
+                submit_more()
+        finally:
+            client.cancel(list(pending))
+            client.close()
+
+    return run
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same directory and ``os.replace``: never a half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; plans are ordinary files
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def plan_path(out: Path, slug: str, fmt: str) -> Path:
+    return out / PLANS_DIR / f"{slug}.{fmt}"
+
+
+def record_path(out: Path, slug: str) -> Path:
+    return out / STATE_DIR / f"{slug}.json"
+
+
+def _record(entry: Entry, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"record_version": RECORD_VERSION, "ordinal": entry.ordinal, "name": entry.name,
+            "slug": entry.slug, "source": entry.source, "fingerprint": entry.fingerprint, **fields}
+
+
+def save_outcome(out: Path, entry: Entry, outcome: Outcome) -> dict[str, Any]:
+    """Write the athlete's plan files, then its record (which marks it done). Returns the record."""
+    fields, texts = outcome
+    for fmt, text in texts.items():
+        atomic_write_text(plan_path(out, entry.slug, fmt), text)
+    if not texts:  # a failed athlete must not keep a stale plan from an earlier run
+        for fmt in FORMATS:
+            plan_path(out, entry.slug, fmt).unlink(missing_ok=True)
+    record = _record(entry, fields)
+    atomic_write_text(record_path(out, entry.slug), json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return record
+
+
+def load_done(out: Path, entry: Entry, formats: tuple[str, ...]) -> dict[str, Any] | None:
+    """The record of an athlete an earlier run finished with this same input, else None."""
+    try:
+        record = json.loads(record_path(out, entry.slug).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("record_version") != RECORD_VERSION:
+        return None
+    if record.get("fingerprint") != entry.fingerprint or record.get("ordinal") != entry.ordinal:
+        return None
+    if record.get("status") == "ok":
+        done = all(plan_path(out, entry.slug, fmt).is_file() for fmt in formats)
+    else:
+        done = record.get("failure") in FINAL_FAILURES
+    return record if done else None
+
+
+def _prepare_out(out: Path) -> None:
+    try:
+        for sub in (PLANS_DIR, STATE_DIR):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(str(out), [("--out", f"cannot create the output directory: {e}")]) from None
+
+
+# --- summary.csv and index.html ----------------------------------------------------------------
+
+def _csv_safe(text: str) -> str:
+    """Keep spreadsheets from running a name as a formula (=, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One row per athlete in roster order, with the links of the requested formats."""
+    rows = []
+    for r in records:
+        ok = r["status"] == "ok"
+        sessions = r.get("sessions", {})
+        rows.append({
+            "ordinal": r["ordinal"], "name": r["name"], "slug": r["slug"], "source": r["source"],
+            "status": r["status"], "goal": r.get("goal", ""),
+            "goal_reached": ("yes" if r["goal_reached"] else "no") if ok else "",
+            "shortfall_cm": r.get("shortfall_cm", ""),
+            "calories_per_day": r.get("calories_per_day", ""),
+            "protein_g_per_day": r.get("protein_g_per_day", ""),
+            **{f"sessions_{kind}": sessions.get(kind, "") for kind in KINDS},
+            "thigh_change_cm": r.get("thigh_change_cm", ""),
+            "files": [f"{PLANS_DIR}/{r['slug']}.{fmt}" for fmt in formats] if ok else [],
+            "reason": r.get("reason", ""),
+        })
+    return rows
+
+
+def summary_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        cells = dict(row, files=";".join(row["files"]))
+        for column in ("name", "source", "reason"):
+            cells[column] = _csv_safe(str(cells[column]))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def _template_text(name: str) -> str:
+    from importlib.resources import files
+
+    try:
+        return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # source checkout without an install
+        return (Path(__file__).resolve().parent.parent / "templates" / name).read_text("utf-8")
+
+
+def index_html(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:
+    from jinja2 import Environment, StrictUndefined
+
+    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(_template_text("batch_index.html.j2"))
+    planned = [r for r in rows if r["status"] == "ok"]
+    failed = [r for r in rows if r["status"] != "ok"]
+    return template.render(planned=planned, failed=failed, total=len(rows), kinds=KINDS,
+                           formats=formats, reached=sum(r["goal_reached"] == "yes" for r in planned))
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+class Progress:
+    """A rich progress bar when stderr is a terminal, else one plain line per athlete."""
+
+    def __init__(self, total: int, stream: Any = None):
+        self.total = total
+        self.count = 0
+        self.stream = stream or sys.stderr
+        self._bar: Any = None
+        if hasattr(self.stream, "isatty") and self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar,
+                                       TextColumn, TimeRemainingColumn)
+
+            self._bar = Bar(TextColumn("planning"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), TextColumn("{task.description}"),
+                            console=Console(file=self.stream), transient=False)
+            self._task = self._bar.add_task("", total=total)
+
+    def __enter__(self) -> "Progress":
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, record: dict[str, Any], skipped: bool = False) -> None:
+        self.count += 1
+        status = "ok" if record["status"] == "ok" else f"failed: {record['reason']}"
+        if skipped:
+            status = f"done earlier ({status})"
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=record["slug"])
+            if record["status"] != "ok":
+                self._bar.console.print(f"{record['slug']}: {status}", markup=False, highlight=False)
+        else:
+            print(f"[{self.count}/{self.total}] {record['slug']}: {status}", file=self.stream,
+                  flush=True)
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
+              jobs: int | None = None, resume: bool = False, dask_address: str | None = None,
+              plan_fn: PlanFn | None = None, render_fn: RenderFn | None = None,
+              progress_stream: Any = None) -> BatchReport:
+    """Plan every athlete of ``inputs`` into ``out``. See the module docstring.
+
+    Raises InputError when the input is unusable as a whole (exit 2) and BatchInterrupted on
+    Ctrl-C (exit 130). A bad athlete is never an exception: it is a failed row with its reason.
+    """
+    out = Path(out)
+    entries = read_roster(inputs)
+    _prepare_out(out)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if dask_address:
+        runner = dask_runner(dask_address)
+    else:
+        runner = run_inline if jobs == 1 else process_runner(jobs)
+
+    records: dict[int, dict[str, Any]] = {}
+    by_ordinal = {e.ordinal: e for e in entries}
+    skipped = 0
+    tasks: list[Task] = []
+    with Progress(len(entries), progress_stream) as progress:
+        try:
+            for entry in entries:
+                done = load_done(out, entry, formats) if resume else None
+                if done is not None:
+                    records[entry.ordinal] = done
+                    skipped += 1
+                    progress.advance(done, skipped=True)
+                elif entry.error is not None:
+                    records[entry.ordinal] = save_outcome(out, entry, _failure("input", entry.error))
+                    progress.advance(records[entry.ordinal])
+                else:
+                    assert entry.data is not None
+                    tasks.append((entry.ordinal, entry.source, entry.data))
+            if tasks:
+                with closing(runner(tasks, formats, plan_fn, render_fn)) as results:
+                    for ordinal, outcome in results:
+                        records[ordinal] = save_outcome(out, by_ordinal[ordinal], outcome)
+                        progress.advance(records[ordinal])
+        except KeyboardInterrupt:
+            raise BatchInterrupted(len(records), len(entries)) from None
+
+    ordered = [records[e.ordinal] for e in entries]
+    rows = summary_rows(ordered, formats)
+    atomic_write_text(out / "summary.csv", summary_csv(rows))
+    atomic_write_text(out / "index.html", index_html(rows, formats))
+    failed = sum(r["status"] != "ok" for r in ordered)
+    return BatchReport(total=len(entries), planned=len(entries) - failed, failed=failed,
+                       skipped=skipped)

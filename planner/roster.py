@@ -1,0 +1,220 @@
+"""Read a roster for ``legplan batch``: profile files, directories of them, or a CSV roster.
+
+Every athlete becomes an :class:`Entry` with a stable id (source + row/ordinal) and a unique,
+filesystem-safe slug, assigned in roster order before any work starts. A bad file or row is not an
+error here: it becomes an entry carrying the :class:`InputError` that explains it, so one bad
+athlete never stops the others. Only input that is unusable as a whole (a path that does not
+exist, no profiles found, a CSV whose header cannot be read) raises :class:`InputError`.
+
+CSV roster format (README "Batch planning"): one row per athlete, the header names profile
+fields; ``mon`` … ``sun`` give availability in minutes; ``facilities`` and ``exclude`` are lists
+separated by ``;``; ``limits.<field>`` columns set coach limits; an empty cell means "absent".
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+from planner.profile import DAYS, Limits, Profile, read_document
+
+PROFILE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
+LIST_COLUMNS: frozenset[str] = frozenset({"facilities", "exclude"})
+TEXT_COLUMNS: frozenset[str] = frozenset(
+    {"name", "sex", "goal", "strength_experience", "long_run_day", "units"}
+)
+LIMITS_PREFIX = "limits."
+SLUG_MAX = 60
+DEFAULT_SLUG = "athlete"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One athlete of the roster, ready to be planned (or already known to be bad)."""
+
+    ordinal: int  # 1-based position in roster order
+    source: str  # where it came from: a file path, or "roster.csv:line 4"
+    name: str  # the athlete's name, or a stand-in from the source when unreadable
+    slug: str  # unique, [a-z0-9-], used for output file names
+    data: dict[str, Any] | None  # the profile document; None when it could not be read
+    error: str | None = None  # why the entry cannot be planned (an InputError message)
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of what the plan depends on, so ``--resume`` redoes an athlete whose input changed."""
+        payload = json.dumps([self.source, self.data, self.error], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def slugify(name: str) -> str:
+    """ASCII, lowercase, ``[a-z0-9-]`` only; ``""`` when nothing usable is left.
+
+    Example: ``slugify("Zoë O'Brien")`` → ``"zoe-o-brien"``; ``slugify("../../x")`` → ``"x"``.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-")
+
+
+def unique_slugs(names: list[str]) -> list[str]:
+    """One slug per name, in order; repeats get ``-2``, ``-3``…; empty ones become ``athlete``."""
+    used: set[str] = set()
+    slugs = []
+    for name in names:
+        base = slugify(name) or DEFAULT_SLUG
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def flatten_error(err: InputError) -> str:
+    """An InputError as one line: ``source: field: message; field: message``."""
+    problems = "; ".join(f"{field or '(document)'}: {message}" for field, message in err.problems)
+    return f"{err.source}: {problems}"
+
+
+def _number(text: str) -> int | float | str:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text  # left as text: validation names the field and what it expects
+
+
+def _check_header(source: str, header: list[str] | None) -> list[str]:
+    if not header:
+        raise InputError(source, [("", "the CSV roster is empty: it needs a header row")])
+    columns = [c.strip() for c in header]
+    problems = []
+    allowed = set(Profile.model_fields) | set(DAYS) | {"height_in", "weight_lb"}
+    allowed.discard("availability")
+    allowed.discard("limits")
+    allowed |= {LIMITS_PREFIX + f for f in Limits.model_fields}
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            problems.append((column, "column appears twice in the header"))
+        seen.add(column)
+        if column not in allowed:
+            problems.append((column or "(empty column name)",
+                             "unknown column (typo?); columns are profile fields, mon…sun "
+                             "and limits.<field>"))
+    if "name" not in seen:
+        problems.append(("name", "the header needs a name column"))
+    if problems:
+        raise InputError(source, problems)
+    return columns
+
+
+def csv_row_to_profile(row: dict[str, str]) -> dict[str, Any]:
+    """One CSV row (header → cell text) as a profile document (README "CSV roster format")."""
+    data: dict[str, Any] = {}
+    availability: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
+    for column, cell in row.items():
+        text = (cell or "").strip()
+        if not text:
+            continue
+        if column in LIST_COLUMNS:
+            data[column] = [part.strip() for part in text.split(";") if part.strip()]
+        elif column in TEXT_COLUMNS:
+            data[column] = text
+        elif column in DAYS:
+            availability[column] = _number(text)
+        elif column.startswith(LIMITS_PREFIX):
+            limits[column.removeprefix(LIMITS_PREFIX)] = _number(text)
+        else:
+            data[column] = _number(text)
+    if availability:
+        data["availability"] = availability
+    if limits:
+        data["limits"] = limits
+    return data
+
+
+def read_csv_roster(path: Path) -> list[tuple[str, dict[str, Any] | None, str | None, str]]:
+    """Rows of a CSV roster as (source, document, error, fallback name)."""
+    source = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = _check_header(source, next(reader, None))
+            rows = []
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue  # blank line
+                row_source = f"{source}:line {reader.line_num}"
+                fallback = f"line {reader.line_num}"
+                if len(cells) > len(header):
+                    err = InputError(row_source, [("", f"row has {len(cells)} cells but the "
+                                                       f"header has {len(header)} columns")])
+                    rows.append((row_source, None, flatten_error(err), fallback))
+                    continue
+                document = csv_row_to_profile(dict(zip(header, cells)))
+                rows.append((row_source, document, None, fallback))
+            return rows
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(source, [("", f"cannot read the CSV roster: {e}")]) from None
+
+
+def _read_profile_file(path: Path) -> tuple[str, dict[str, Any] | None, str | None, str]:
+    source = str(path)
+    try:
+        document = read_document(path)
+    except InputError as e:
+        return source, None, flatten_error(e), path.stem
+    if not isinstance(document, dict):
+        err = InputError(source, [("", "a profile must be a mapping of fields (YAML or JSON object)")])
+        return source, None, flatten_error(err), path.stem
+    return source, document, None, path.stem
+
+
+def expand_inputs(inputs: list[str | Path]) -> list[Path]:
+    """Files in roster order: each argument in turn, a directory's profiles sorted by path."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES)
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(str(path), [("", "no such file or directory")])
+    if not files:
+        raise InputError(", ".join(str(i) for i in inputs) or "(no input)",
+                         [("", "no profiles found (*.yaml, *.yml, *.json or a .csv roster)")])
+    return files
+
+
+def read_roster(inputs: list[str | Path]) -> list[Entry]:
+    """Every athlete of ``inputs``, in roster order, with unique slugs. See module docstring."""
+    raw = []
+    for path in expand_inputs(inputs):
+        if path.suffix.lower() == ".csv":
+            raw.extend(read_csv_roster(path))
+        else:
+            raw.append(_read_profile_file(path))
+    names = []
+    for _source, document, _error, fallback in raw:
+        name = document.get("name") if document is not None else None
+        names.append(name.strip() if isinstance(name, str) and name.strip() else fallback)
+    slugs = unique_slugs(names)
+    return [
+        Entry(ordinal=i, source=source, name=name, slug=slug, data=document, error=error)
+        for i, ((source, document, error, _), name, slug) in enumerate(zip(raw, names, slugs), 1)
+    ]
