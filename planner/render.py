@@ -1,0 +1,451 @@
+"""Render a Plan as JSON, Markdown or standalone HTML (DESIGN.md "Rendering never computes").
+
+``render(plan, fmt)`` is the one entry point. JSON is ``plan.to_json()``. Markdown and HTML come
+from the Jinja templates in ``templates/`` (shipped as the package ``planner.templates``), which
+only *format*: every piece of presentation logic — units (kg→lb, cm→in when the profile is
+imperial), number and sign formatting, day names, the SVG chart's geometry, the text chart's bars,
+the safety notes — is prepared here as a plain "view" dictionary. Templates do no arithmetic.
+
+Output is deterministic: the same Plan renders to byte-identical text (no clock, no solver time).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any, Callable
+
+import jinja2
+
+from planner.plan import Plan, WeekPoint
+from planner.profile import CM_PER_IN, DAYS, KG_PER_LB
+from planner.sessions import CATALOGUE
+
+FORMATS = ("json", "md", "html")
+PAGE_SIZES = ("A4", "Letter")
+MAX_WEEKS_SHOWN = 52  # the earliest-week search reaches this far (planner.scoring.MAX_WEEKS)
+
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                            "Sunday")))
+KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hill repeats",
+               "squats_lunges": "Squats & lunges"}
+GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Units and number formatting
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Units:
+    """How lengths and masses are shown: metric (cm, kg) or imperial (in, lb)."""
+
+    length: str
+    mass: str
+    length_per_cm: float
+    mass_per_kg: float
+    length_decimals: int  # for changes; absolute lengths use one decimal
+    mass_decimals: int  # for body-weight changes; leg tissue changes use one more
+
+    @classmethod
+    def of(cls, system: str) -> "Units":
+        if system == "imperial":
+            return cls("in", "lb", 1 / CM_PER_IN, 1 / KG_PER_LB, 2, 1)
+        return cls("cm", "kg", 1.0, 1.0, 1, 1)
+
+    def cm(self, value_cm: float) -> float:
+        return value_cm * self.length_per_cm
+
+    def kg(self, value_kg: float) -> float:
+        return value_kg * self.mass_per_kg
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """``2300`` → ``"2,300"``; ``64.25, 1`` → ``"64.3"`` (never ``"-0.0"``)."""
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def signed(value: float, decimals: int, unit: str) -> str:
+    """A change with its sign: ``1.1, 1, "cm"`` → ``"+1.1 cm"``; rounds to zero → ``"0.0 cm"``."""
+    if round(value, decimals) == 0:
+        return f"{0:.{decimals}f} {unit}"
+    return f"{value:+,.{decimals}f} {unit}"
+
+
+def length(units: Units, cm: float, decimals: int = 1) -> str:
+    return f"{number(units.cm(cm), decimals)} {units.length}"
+
+
+def length_change(units: Units, cm: float) -> str:
+    return signed(units.cm(cm), units.length_decimals, units.length)
+
+
+def mass(units: Units, kg: float, decimals: int = 1) -> str:
+    return f"{number(units.kg(kg), decimals)} {units.mass}"
+
+
+def mass_change(units: Units, kg: float, decimals: int) -> str:
+    return signed(units.kg(kg), decimals, units.mass)
+
+
+# ---------------------------------------------------------------------------------------------
+# The view: everything a template shows, already formatted
+# ---------------------------------------------------------------------------------------------
+def week_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Seven rows Mon..Sun; each session with its kind label, dose in words and minutes."""
+    by_day = {d.day: d for d in plan.days}
+    rows = []
+    for day in DAYS:
+        sessions = by_day[day].sessions if day in by_day else []
+        items = [
+            {
+                "kind": s.kind,
+                "label": KIND_LABELS.get(s.kind, s.kind),
+                "dose": s.description or CATALOGUE[s.kind].label,
+                "minutes": f"{s.minutes} min",
+                "hard": CATALOGUE[s.kind].hard,
+            }
+            for s in sessions
+        ]
+        rows.append({
+            "day": day,
+            "name": DAY_NAMES[day],
+            "short": DAY_NAMES[day][:3],
+            "rest": not items,
+            "sessions": items,
+            "rowspan": max(1, len(items)),
+            "total_minutes": f"{sum(s.minutes for s in sessions)} min" if items else "",
+        })
+    return rows
+
+
+def goal_sentence(plan: Plan, units: Units) -> str:
+    """What the goal means for this athlete, in their units."""
+    target = plan.goal_status.target_thigh_change_cm
+    weeks = f"{plan.horizon_weeks} week{'s' if plan.horizon_weeks != 1 else ''}"
+    size = length(units, abs(target), units.length_decimals)
+    if plan.goal == "leaner":
+        return f"thigh at least {size} smaller and less leg fat in {weeks}"
+    if plan.goal == "bulkier":
+        return f"thigh at least {size} bigger, mostly muscle, in {weeks}"
+    weight = mass(units, 1.0, 1)
+    return f"thigh within ±{size} and body weight within ±{weight} over {weeks}"
+
+
+def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
+    """The headline: reached or not, by how much, and the earliest week."""
+    status = plan.goal_status
+    thigh = length_change(units, plan.projection.thigh_circumference_cm_change)
+    weeks = plan.horizon_weeks
+    earliest = status.earliest_week
+    if plan.goal_reached:
+        headline = f"Goal reached: thigh {thigh} by week {weeks}"
+        when = (f"The goal is first met in week {earliest}." if earliest is not None
+                and earliest < weeks else "")
+        detail = []
+    else:
+        headline = f"Goal not reached in {weeks} weeks"
+        # The thigh condition is said in the headline, in the plan's units.
+        detail = [u for u in status.unmet if not (status.shortfall_cm > 0 and u.startswith("thigh"))]
+        if status.shortfall_cm > 0:
+            short = length(units, status.shortfall_cm, units.length_decimals)
+            if plan.goal == "maintain":
+                band = length(units, status.target_thigh_change_cm, units.length_decimals)
+                headline += f": thigh {thigh}, {short} outside the ±{band} band"
+            else:
+                target = length_change(units, status.target_thigh_change_cm)
+                headline += f": thigh {thigh} of the {target} target, {short} short"
+        if plan.solver is None and earliest is not None:
+            when = f"Kept up, this week reaches the goal in week {earliest}."
+        elif earliest is not None:
+            when = f"The earliest any safe plan reaches the goal: week {earliest}."
+        elif plan.solver is None:
+            when = f"Kept up, this week does not reach the goal by week {MAX_WEEKS_SHOWN}."
+        else:
+            when = f"No safe plan reaches the goal by week {MAX_WEEKS_SHOWN}."
+    return {"reached": plan.goal_reached, "headline": headline, "when": when, "unmet": detail}
+
+
+def targets(plan: Plan) -> dict[str, str]:
+    """Daily calorie and protein targets and the energy balance they mean."""
+    need = plan.projection.maintenance_kcal_per_day
+    balance = plan.calories_per_day - need
+    if abs(balance) < 50:
+        balance_text = f"about what you burn ({number(need)} kcal/day, training included)"
+    elif balance > 0:
+        balance_text = (f"{number(balance)} kcal/day above what you burn "
+                        f"({number(need)} kcal/day, training included)")
+    else:
+        balance_text = (f"{number(-balance)} kcal/day below what you burn "
+                        f"({number(need)} kcal/day, training included)")
+    return {
+        "calories": f"{number(plan.calories_per_day)} kcal",
+        "protein": f"{number(plan.protein_g_per_day)} g",
+        "balance": balance_text,
+        "sessions": f"{number(plan.projection.session_kcal_per_day)} kcal/day",
+    }
+
+
+def prediction_rows(plan: Plan, units: Units) -> list[dict[str, str]]:
+    """Start, end of horizon and change for thigh, leg muscle, leg fat and body weight."""
+    p = plan.projection
+    start, end = p.weekly[0], p.weekly[-1]
+    tissue = units.mass_decimals + 1
+    return [
+        {"label": "Thigh circumference",
+         "start": length(units, start.thigh_circumference_cm),
+         "end": length(units, end.thigh_circumference_cm),
+         "change": length_change(units, p.thigh_circumference_cm_change)},
+        {"label": "Leg muscle",
+         "start": mass(units, start.leg_muscle_kg, 2),
+         "end": mass(units, end.leg_muscle_kg, 2),
+         "change": mass_change(units, p.leg_muscle_kg_change, tissue)},
+        {"label": "Leg fat",
+         "start": mass(units, start.leg_fat_kg, 2),
+         "end": mass(units, end.leg_fat_kg, 2),
+         "change": mass_change(units, p.leg_fat_kg_change, tissue)},
+        {"label": "Body weight",
+         "start": mass(units, start.body_weight_kg),
+         "end": mass(units, end.body_weight_kg),
+         "change": mass_change(units, p.body_weight_kg_change, units.mass_decimals)},
+    ]
+
+
+def guardrail_rows(plan: Plan) -> dict[str, Any]:
+    rows = [{"name": g.name[:1].upper() + g.name[1:], "ok": g.ok, "mark": "✓" if g.ok else "✗",
+             "verdict": "ok" if g.ok else "BROKEN", "detail": g.detail} for g in plan.guardrails]
+    broken = sum(1 for g in plan.guardrails if not g.ok)
+    summary = (f"All {len(rows)} guardrails pass." if not broken
+               else f"{broken} of {len(rows)} guardrails broken — fix before following this plan.")
+    return {"rows": rows, "summary": summary, "all_ok": not broken}
+
+
+def safety_notes(plan: Plan) -> list[str]:
+    """Short, sensible notes; a few depend on what the plan holds."""
+    kinds = {s.kind for d in plan.days for s in d.sessions}
+    notes = ["Warm up before every hard session. Stop on sharp or joint pain, dizziness or chest "
+             "pain, and get it checked before training again."]
+    if "sprints" in kinds or "hill_repeats" in kinds:
+        notes.append("Sprints and hills: build up over the first two weeks; end the session "
+                     "early if a hamstring or calf tightens.")
+    if "squats_lunges" in kinds:
+        notes.append("Squats and lunges: pick loads you can lift with good form and 1–3 reps "
+                     "in reserve.")
+    if plan.calories_per_day < plan.projection.maintenance_kcal_per_day:
+        notes.append("Eating below what you burn: see a doctor first if you have a medical "
+                     "condition, take medication, are pregnant or have had an eating disorder.")
+    notes.append("Predictions are population averages, not promises: measure your thigh at the "
+                 "same spot every 2–4 weeks. This plan is not medical advice.")
+    return notes
+
+
+def solver_line(plan: Plan) -> str:
+    if plan.solver is None:
+        return "Scored as given (a hand-made or edited week); no solver involved."
+    return f"Chosen by the CP-SAT solver (status {plan.solver.status})."
+
+
+def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
+    """Everything the templates show, formatted for the plan's units."""
+    units = Units.of(plan.units)
+    weekly = plan.projection.weekly
+    thigh = [(w.week, units.cm(w.thigh_circumference_cm)) for w in weekly]
+    target_line = None
+    if plan.goal in ("leaner", "bulkier"):
+        target_line = units.cm(weekly[0].thigh_circumference_cm
+                               + plan.goal_status.target_thigh_change_cm)
+    return {
+        "athlete": plan.athlete,
+        "goal": plan.goal,
+        "goal_label": GOAL_LABELS.get(plan.goal, plan.goal),
+        "goal_sentence": goal_sentence(plan, units),
+        "horizon": f"{plan.horizon_weeks} week{'s' if plan.horizon_weeks != 1 else ''}",
+        "horizon_weeks": plan.horizon_weeks,
+        "units": units,
+        "units_name": plan.units,
+        "page_size": page_size,
+        "status": goal_status(plan, units),
+        "week": week_rows(plan),
+        "targets": targets(plan),
+        "prediction": prediction_rows(plan, units),
+        "thigh_chart": svg_chart(thigh, units.length, units.length_decimals, target_line,
+                                 min_span=units.cm(1.0)),
+        "text_chart": text_chart(weekly, units),
+        "explanation": list(plan.explanation),
+        "guardrails": guardrail_rows(plan),
+        "safety": safety_notes(plan),
+        "solver": solver_line(plan),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+# ---------------------------------------------------------------------------------------------
+def nice_step(span: float, count: int) -> float:
+    """A 1-2-5 step that cuts ``span`` into about ``count`` intervals."""
+    raw = span / max(count, 1)
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw - 1e-12:
+            return factor * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
+def _decimals_for(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+
+
+def svg_chart(
+    points: list[tuple[int, float]],
+    unit: str,
+    decimals: int,
+    target: float | None,
+    *,
+    min_span: float,
+    width: int = 420,
+    height: int = 170,
+) -> dict[str, Any]:
+    """Geometry of a line chart in SVG user units: polyline points, axis ticks, target line.
+
+    Values are already in display units. The y range covers the line and the target, at least
+    ``min_span`` tall so a flat line stays flat instead of filling the chart with noise.
+    """
+    left, right, top, bottom = 40, 10, 12, 32
+    plot_w, plot_h = width - left - right, height - top - bottom
+    weeks = [w for w, _ in points]
+    values = [v for _, v in points] + ([target] if target is not None else [])
+    low, high = min(values), max(values)
+    if high - low < min_span:
+        middle = (high + low) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    y_step = nice_step(high - low, 4)
+    y_min = math.floor(low / y_step + 1e-9) * y_step
+    y_max = math.ceil(high / y_step - 1e-9) * y_step
+    first, last = min(weeks), max(weeks)
+    x_span = max(last - first, 1)
+
+    def x(week: float) -> float:
+        return left + (week - first) / x_span * plot_w
+
+    def y(value: float) -> float:
+        return top + (y_max - value) / (y_max - y_min) * plot_h
+
+    x_step = max(1, int(nice_step(x_span, 6)))
+    x_ticks = [{"x": f"{x(w):.1f}", "label": str(w)} for w in range(first, last + 1, x_step)]
+    if (last - first) % x_step and (last - first) % x_step >= x_step / 2:
+        x_ticks.append({"x": f"{x(last):.1f}", "label": str(last)})
+    y_labels = _decimals_for(y_step)
+    y_ticks = []
+    tick = y_min
+    while tick <= y_max + y_step / 1000:
+        y_ticks.append({"y": f"{y(tick):.1f}", "label": number(tick, y_labels)})
+        tick += y_step
+    end_week, end_value = points[-1]
+    start_week, start_value = points[0]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "mid_x": f"{left + plot_w / 2:.1f}",
+        "y_label_x": left - 6,
+        "x_label_y": height - bottom + 14,
+        "axis_y": height - 4,
+        "unit": unit,
+        "points": " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in points),
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "start": {"x": f"{x(start_week):.1f}", "y": f"{y(start_value):.1f}",
+                  "label": f"{number(start_value, 1)} {unit}"},
+        "end": {"x": f"{x(end_week):.1f}", "y": f"{y(end_value):.1f}",
+                "label": f"{number(end_value, 1)} {unit}",
+                "label_y": f"{y(end_value) + (14 if y(end_value) < top + 16 else -8):.1f}"},
+        "target": None if target is None else {
+            "y": f"{y(target):.1f}", "label": f"target {number(target, decimals)} {unit}",
+            "label_y": f"{y(target) + (12 if y(target) < top + 14 else -4):.1f}"},
+        "summary": (f"From {number(start_value, 1)} {unit} in week {start_week} to "
+                    f"{number(end_value, 1)} {unit} in week {end_week}"),
+    }
+
+
+def sample_weeks(weeks: int, most: int = 13) -> list[int]:
+    """Weeks 0..``weeks`` thinned to at most ``most`` rows, always keeping the first and last."""
+    step = max(1, math.ceil(weeks / (most - 1)))
+    chosen = list(range(0, weeks + 1, step))
+    if chosen[-1] != weeks:
+        chosen.append(weeks)
+    return chosen
+
+
+def text_chart(weekly: list[WeekPoint], units: Units, width: int = 20) -> list[dict[str, str]]:
+    """Rows for the Markdown chart: week, thigh, change since start and a bar ∝ |change|."""
+    start = weekly[0]
+    by_week = {w.week: w for w in weekly}
+    last = weekly[-1].week
+    changes = [w.thigh_circumference_cm - start.thigh_circumference_cm for w in weekly]
+    biggest = max((abs(c) for c in changes), default=0.0)
+    rows = []
+    for week in sample_weeks(last):
+        point = by_week[week]
+        change = point.thigh_circumference_cm - start.thigh_circumference_cm
+        bar = "█" * round(abs(change) / biggest * width) if biggest > 0 else ""
+        rows.append({
+            "week": str(week),
+            "thigh": length(units, point.thigh_circumference_cm),
+            "change": length_change(units, change),
+            "weight": mass(units, point.body_weight_kg),
+            "bar": bar or "·",
+        })
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Jinja
+# ---------------------------------------------------------------------------------------------
+MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<|#"})
+
+
+def md_escape(value: Any) -> Any:
+    """Backslash-escape Markdown syntax in text, so names and sentences print as written."""
+    return value.translate(MD_SPECIAL) if isinstance(value, str) else value
+
+
+def _load_template(name: str) -> str:
+    return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def environment(fmt: str) -> jinja2.Environment:
+    """The Jinja environment for ``md`` or ``html``: strict, autoescaped for HTML, and for
+    Markdown every ``{{ value }}`` is Markdown-escaped."""
+    finalize: Callable[[Any], Any] | None = md_escape if fmt == "md" else None
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        autoescape=fmt == "html",
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=finalize,
+    )
+
+
+def render(plan: Plan, fmt: str, *, page_size: str = "A4") -> str:
+    """The plan as ``json``, ``md`` or ``html`` text.
+
+    ``page_size`` ("A4" or "Letter") sets the HTML print stylesheet's ``@page`` size.
+    """
+    if fmt == "json":
+        return plan.to_json()
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"unknown page size {page_size!r}; choose one of {', '.join(PAGE_SIZES)}")
+    template = environment(fmt).get_template(f"plan.{fmt}.j2")
+    return template.render(v=build_view(plan, page_size))
