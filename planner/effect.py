@@ -10,7 +10,7 @@ Layers (SCIENCE.md):
 3. training — hypertrophy stimulus from fibre-weighted hard-set equivalents (Schoenfeld 2017,
    Ogborn & Schoenfeld 2014), a ceiling by training age (Aragon; McDonald), interference from
    endurance running (Wilson 2012), protein (Morton 2018), deficit blunting (Murphy & Koehler
-   2022) and surplus beyond ~+150 kcal/d going to fat (Garthe 2013; Helms 2023);
+   2022) and surplus beyond ~+100 kcal/d net going to fat (Garthe 2013; Helms 2023);
 4. the leg — leg muscle and leg fat as cited shares of the whole body (no spot reduction), and the
    thigh circumference of a cylinder of muscle in a shell of fat.
 
@@ -74,7 +74,9 @@ SODIUM = 3220.0  # [mg/L] extracellular sodium concentration [1]
 
 # Training layer (SCIENCE.md §3)
 DEFICIT_ZERO_GAIN = 500.0  # [kcal/d] deficit at which lifting adds no lean mass [10]
-SURPLUS_USEFUL = 150.0  # [kcal/d] surplus beyond which extra energy goes to fat [11, 12]
+# [kcal/d] net surplus (after TEF and adaptive thermogenesis) beyond which extra energy goes to
+# fat: a 5 % intake surplus (~130 kcal/d, ~100 net) grew as much muscle as 15 % (Helms 2023) [11, 12]
+SURPLUS_USEFUL = 100.0
 TYPE2_GROWTH_RATIO = 1.5  # [-] Type II fibres grow ~1.5x more than Type I [7]
 SETS_FULL = 30.0  # [hard sets/week] stimulus at which the training-age ceiling is reached [6]
 SETS_INTERCEPT_PCT = 4.4  # [%] gain of the first weekly set(s), Schoenfeld 2017 fit [6]
@@ -417,10 +419,11 @@ def simulate(
     stepped with RK4. With no training the lean/fat split is Hall's Forbes partition
     (dL/dt = C·E / ((ρL+ηL)·C + (ρF+ηF)·F·ρL/ρF)). Training with stimulus share s re-partitions:
 
-        dL/dt = s·G·φ(E) + (1 − s)·Forbes_L(E),   φ(E) = min(1 + E/500, 1 + 150/500)
+        dL/dt = s·G·φ(E) + (1 − s)·Forbes_L(E),   φ(E) = min((E + 500) / (500 + 100), 1)
 
     (Murphy & Koehler [10]: gain falls linearly with the deficit, ≈ 0 at 500 kcal/d; Garthe 2013 /
-    Helms 2023 [11, 12]: beyond a small surplus more energy adds fat, not muscle), never losing more
+    Helms 2023 [11, 12]: beyond a small surplus more energy adds fat, not muscle; φ peaks at 1 so
+    the training-age ceiling G is a true maximum [16]), never losing more
     lean than Forbes alone; fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
     """
     vector = isinstance(calories, np.ndarray) or isinstance(stimulus, np.ndarray)
@@ -464,7 +467,7 @@ def simulate(
         e = calories - (base.k + GAMMA_F * fat + GAMMA_L * lean + base.delta * bw + beta_ei + at
                         + session_kcal_per_kg_day * bw)
         forbes = FORBES_C * e / (denom_l * FORBES_C + denom_f * fat * ratio)
-        trained = g * vmin(1.0 + e / DEFICIT_ZERO_GAIN, 1.0 + SURPLUS_USEFUL / DEFICIT_ZERO_GAIN)
+        trained = g * vmin((e + DEFICIT_ZERO_GAIN) / (DEFICIT_ZERO_GAIN + SURPLUS_USEFUL), 1.0)
         d_lean = s * trained + (1.0 - s) * forbes
         d_lean = vmax(d_lean, vmin(forbes, 0.0 * forbes))  # never worse than Forbes in a deficit
         d_fat = (e - denom_l * d_lean) / denom_f
