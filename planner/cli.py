@@ -3,8 +3,8 @@
 Every command only parses options, calls one library function and writes the result. The shared
 pieces every command reuses live here:
 
-- ``handle_errors``: ``InputError`` → message on stderr, exit 2; ``NoSafePlanError`` → message on
-  stderr, exit 3; never a traceback for either.
+- ``handle_errors``: ``InputError`` → message on stderr, exit 2; ``NoSafePlanError`` → message
+  on stderr, exit 3; never a traceback for either.
 - ``write_output``: stdout, or an atomic write to ``-o FILE`` (a failed run never leaves a half,
   empty or truncated file).
 - ``render_plan``: a ``Plan`` as json / md / html.
@@ -78,9 +78,7 @@ def write_output(text: str, path: str | None) -> None:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        fd, tmp_name = tempfile.mkstemp(
-            dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp"
-        )
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -89,7 +87,8 @@ def write_output(text: str, path: str | None) -> None:
         os.replace(tmp_name, target)
         tmp_name = None
     except OSError as e:
-        raise InputError(str(path), [("-o", f"cannot write the output file: {e.strerror or e}")]) from None
+        problem = f"cannot write the output file: {e.strerror or e}"
+        raise InputError(str(path), [("-o", problem)]) from None
     finally:
         if tmp_name is not None:
             try:

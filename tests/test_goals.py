@@ -47,7 +47,8 @@ def test_target_thigh_change_overrides_the_threshold(goal: str, target: float) -
 
 
 # ---- leaner ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("thigh,reached", [(-1.2, True), (-1.0, True), (-0.99, False), (0.3, False)])
+@pytest.mark.parametrize("thigh,reached", [(-1.2, True), (-1.0, True), (-0.99, False),
+                                           (0.3, False)])
 def test_leaner_thigh_threshold(thigh: float, reached: bool) -> None:
     assert leaner(thigh).reached is reached
 

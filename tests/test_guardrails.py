@@ -50,12 +50,14 @@ def make_profile(**changes: Any) -> Profile:
 def maintenance(profile: Profile, week: dict[str, list[dict[str, Any]]]) -> float:
     """[kcal/d] expenditure with the week's sessions (what deficit/surplus are measured from)."""
     plan = make_plan(profile, week, calories=2000)
-    return effect.maintenance_kcal(profile, effect.plan_load(profile, [s for _, s in plan.sessions()]))
+    load = effect.plan_load(profile, [s for _, s in plan.sessions()])
+    return effect.maintenance_kcal(profile, load)
 
 
-def make_plan(profile: Profile, week: dict[str, list[dict[str, Any]]], calories: float | None = None,
-              calorie_factor: float = 1.0, protein: int | None = None) -> PlanInput:
-    """A plan document: the week's sessions, at ``calories`` or ``calorie_factor`` × expenditure."""
+def make_plan(profile: Profile, week: dict[str, list[dict[str, Any]]],
+              calories: float | None = None, calorie_factor: float = 1.0,
+              protein: int | None = None) -> PlanInput:
+    """The week's sessions at ``calories``, or at ``calorie_factor`` × expenditure."""
     if calories is None:
         calories = maintenance(profile, week) * calorie_factor
     doc: dict[str, Any] = {
@@ -204,7 +206,7 @@ def test_broken_rule_is_named_in_the_explanation(case: Case) -> None:
 
 # ---- the bounds the rules (and the solver) share, with numbers -------------------------------
 def test_intake_floor_is_resting_energy_when_above_the_sex_floor() -> None:
-    # Mifflin-St Jeor, woman 65 kg, 168 cm, 30 y: 9.99·65 + 6.25·168 − 4.92·30 − 161 = 1390.75
+    # Mifflin-St Jeor, woman 65 kg, 168 cm, 30 y: 9.99·65 + 6.25·168 − 4.92·30 − 161
     assert guardrails.intake_floor(make_profile()) == pytest.approx(1390.75, abs=0.01)
 
 

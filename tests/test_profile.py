@@ -19,7 +19,8 @@ from planner.profile import (
     parse_profile,
 )
 
-SAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("sample_profiles").glob("*.yaml"))
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_profiles"
+SAMPLES = sorted(SAMPLES_DIR.glob("*.yaml"))
 
 MINIMAL: dict[str, Any] = {
     "name": "Test Athlete",
@@ -327,7 +328,7 @@ def test_samples_cover_the_brief() -> None:
 
 
 def test_dana_reyes_is_the_design_example() -> None:
-    dana = load_profile(Path(__file__).resolve().parent.parent / "sample_profiles" / "dana_reyes.yaml")
+    dana = load_profile(SAMPLES_DIR / "dana_reyes.yaml")
     assert dana.model_dump(exclude={"limits"}) == {
         "name": "Dana Reyes", "sex": "female", "age": 29, "height_cm": 168.0, "weight_kg": 64.0,
         "body_fat_pct": 27.0, "fast_twitch_pct": 55.0, "strength_experience": "novice",

@@ -1,0 +1,360 @@
+"""The CLI's basic commands in-process (click's CliRunner): validate, schema, score, help.
+
+Exit codes (DESIGN.md): 0 a plan was produced; 2 bad input, file and field named, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from planner import cli
+from planner.errors import InputError, NoSafePlanError
+from planner.guardrails import RULE_NAMES
+from planner.plan import Plan, parse_plan
+from planner.profile import Profile
+from planner.scoring import score
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
+DANA = str(SAMPLES / "dana_reyes.yaml")
+
+# The minimal document ``score`` accepts: only calories_per_day and days.
+MINIMAL_PLAN: dict[str, Any] = {
+    "calories_per_day": 2300,
+    "days": [
+        {"day": "mon", "sessions": [{"kind": "squats_lunges", "minutes": 45, "sets": 12}]},
+        {"day": "wed", "sessions": [{"kind": "sprints", "minutes": 35, "reps": 8}]},
+        {"day": "sun", "sessions": [{"kind": "long_run", "minutes": 60}]},
+    ],
+}
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli.main, list(args))
+
+
+def assert_no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path) -> Path:
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(MINIMAL_PLAN), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bad_profile(tmp_path: Path) -> Path:
+    path = tmp_path / "typo.yaml"
+    path.write_text((SAMPLES / "dana_reyes.yaml").read_text(encoding="utf-8")
+                    .replace("pal: 1.5", "pall: 1.5"), encoding="utf-8")
+    return path
+
+
+# ---- validate -------------------------------------------------------------------------------
+def test_validate_good_files() -> None:
+    paths = sorted(str(p) for p in SAMPLES.glob("*.yaml"))
+    result = run("validate", *paths)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"OK {p}" for p in paths]
+    assert result.stderr == ""
+
+
+def test_validate_bad_file_names_file_and_field(bad_profile: Path) -> None:
+    result = run("validate", DANA, str(bad_profile))
+    assert result.exit_code == 2
+    assert result.stdout == f"OK {DANA}\n"
+    assert str(bad_profile) in result.stderr
+    assert "pall" in result.stderr and "unknown field" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_validate_says_what_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "goal.yaml"
+    path.write_text((SAMPLES / "dana_reyes.yaml").read_text(encoding="utf-8")
+                    .replace("goal: bulkier", "goal: stronger"), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert "goal" in result.stderr and "'maintain'" in result.stderr
+
+
+def test_validate_missing_file_exits_2_naming_it(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nobody.yaml")
+    result = run("validate", missing)
+    assert result.exit_code == 2
+    assert missing in result.stderr and "file not found" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_validate_needs_a_file() -> None:
+    assert run("validate").exit_code == 2
+
+
+# ---- schema ---------------------------------------------------------------------------------
+def test_schema_defaults_to_profile() -> None:
+    result = run("schema")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["title"] == "Profile"
+    assert doc["additionalProperties"] is False
+    assert {"goal", "availability", "limits", "height_in", "weight_lb"} <= set(doc["properties"])
+    assert "height_cm" not in doc["required"]  # height_in may replace it
+
+
+def test_schema_plan() -> None:
+    result = run("schema", "plan")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["title"] == "Plan"
+    assert {"schema_version", "calories_per_day", "days", "projection", "goal_reached",
+            "guardrails", "units", "goal_status"} <= set(doc["properties"])
+
+
+def test_schema_unknown_kind_exits_2() -> None:
+    assert run("schema", "roster").exit_code == 2
+
+
+# ---- score ----------------------------------------------------------------------------------
+def test_score_minimal_plan_to_json(plan_file: Path) -> None:
+    result = run("score", DANA, str(plan_file))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema_version"] == 1
+    assert doc["athlete"] == "Dana Reyes"
+    assert doc["calories_per_day"] == 2300
+    assert [d["day"] for d in doc["days"]] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert doc["horizon_weeks"] == 12
+    projection = doc["projection"]
+    assert projection["weeks"] == 12
+    assert len(projection["weekly"]) == 13  # week 0 (the start) to week 12
+    assert projection["body_weight_kg_change"] == pytest.approx(
+        projection["weekly"][-1]["body_weight_kg"] - projection["weekly"][0]["body_weight_kg"],
+        abs=0.002)
+    assert isinstance(doc["goal_reached"], bool)
+    assert [g["name"] for g in doc["guardrails"]] == list(RULE_NAMES)
+    assert all(g["ok"] for g in doc["guardrails"])
+    assert doc["protein_g_per_day"] == 115  # 1.8 g/kg × 64 kg, the default when absent
+    assert set(doc["goal_status"]) == {"target_thigh_change_cm", "shortfall_cm", "unmet",
+                                       "earliest_week"}
+    assert doc["goal_status"]["target_thigh_change_cm"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_score_weeks_option(plan_file: Path) -> None:
+    result = run("score", DANA, str(plan_file), "--weeks", "4")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["horizon_weeks"] == 4
+    assert doc["projection"]["weeks"] == 4
+    assert len(doc["projection"]["weekly"]) == 5
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "-1", "twelve"])
+def test_score_bad_weeks_exits_2(plan_file: Path, weeks: str) -> None:
+    result = run("score", DANA, str(plan_file), "--weeks", weeks)
+    assert result.exit_code == 2
+    assert "--weeks" in result.stderr
+    assert result.stdout == ""
+
+
+def test_score_output_file(plan_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scored.json"
+    result = run("score", DANA, str(plan_file), "--format", "json", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["athlete"] == "Dana Reyes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.json", "scored.json"]
+
+
+def test_score_output_replaces_an_existing_file_whole(plan_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scored.json"
+    out.write_text("x" * 100_000, encoding="utf-8")  # longer than the plan: no leftovers
+    result = run("score", DANA, str(plan_file), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_failed_score_with_output_leaves_no_file(tmp_path: Path, plan_file: Path) -> None:
+    out = tmp_path / "scored.json"
+    result = run("score", str(tmp_path / "nobody.yaml"), str(plan_file), "-o", str(out))
+    assert result.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.json"]
+
+
+def test_failed_score_keeps_the_existing_output(tmp_path: Path, bad_profile: Path,
+                                                plan_file: Path) -> None:
+    out = tmp_path / "scored.json"
+    out.write_text("previous plan\n", encoding="utf-8")
+    result = run("score", str(bad_profile), str(plan_file), "-o", str(out))
+    assert result.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "previous plan\n"
+
+
+def test_score_bad_plan_names_file_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"days": [{"day": "mon", "sessions": [{"kind": "sprints",
+                                                                       "minutes": 30}]}]}))
+    result = run("score", DANA, str(path))
+    assert result.exit_code == 2
+    assert str(path) in result.stderr
+    assert "calories_per_day" in result.stderr
+    assert "sprints needs reps" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_score_missing_plan_file_exits_2(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nothing.json")
+    result = run("score", DANA, missing)
+    assert result.exit_code == 2
+    assert missing in result.stderr
+    assert_no_traceback(result)
+
+
+def test_score_unknown_option_exits_2(plan_file: Path) -> None:
+    result = run("score", DANA, str(plan_file), "--colour", "red")
+    assert result.exit_code == 2
+    assert "--colour" in result.stderr
+
+
+def test_score_bad_format_exits_2(plan_file: Path) -> None:
+    assert run("score", DANA, str(plan_file), "--format", "pdf").exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_score_md_and_html_go_through_the_renderer(plan_file: Path, fmt: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("planner.render")
+
+    def render(plan: Plan, f: str) -> str:
+        return f"{f}: {plan.athlete}, {plan.calories_per_day} kcal\n"
+
+    fake.render = render  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "planner.render", fake)
+    result = run("score", DANA, str(plan_file), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{fmt}: Dana Reyes, 2300 kcal\n"
+
+
+# ---- plan (the solver is stubbed: these test the command's wiring only) ----------------------
+def fake_solver(monkeypatch: pytest.MonkeyPatch, solve: Any) -> None:
+    module = types.ModuleType("planner.solver")
+    module.solve = solve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "planner.solver", module)
+
+
+def test_plan_writes_the_solved_plan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def solve(profile: Profile) -> Plan:
+        return score(profile, parse_plan(MINIMAL_PLAN))
+
+    fake_solver(monkeypatch, solve)
+    out = tmp_path / "week.json"
+    result = run("plan", DANA, "--format", "json", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["athlete"] == "Dana Reyes" and doc["calories_per_day"] == 2300
+
+
+def test_plan_without_a_safe_plan_exits_3(monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    def solve(profile: Profile) -> Plan:
+        raise NoSafePlanError(profile.name, ["minimum intake", "deficit"])
+
+    fake_solver(monkeypatch, solve)
+    out = tmp_path / "week.md"
+    result = run("plan", DANA, "-o", str(out))
+    assert result.exit_code == 3
+    assert "Dana Reyes: no safe plan exists" in result.stderr
+    assert "minimum intake, deficit" in result.stderr
+    assert not out.exists()
+    assert_no_traceback(result)
+
+
+def test_plan_bad_profile_exits_2_before_solving(monkeypatch: pytest.MonkeyPatch,
+                                                 bad_profile: Path) -> None:
+    def solve(profile: Profile) -> Plan:
+        raise AssertionError("the solver must not run on a bad profile")
+
+    fake_solver(monkeypatch, solve)
+    result = run("plan", str(bad_profile))
+    assert result.exit_code == 2
+    assert "pall" in result.stderr
+
+
+# ---- shared helpers -------------------------------------------------------------------------
+def test_write_output_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    cli.write_output("hello\n", None)
+    assert capsys.readouterr().out == "hello\n"
+
+
+def test_write_output_keeps_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "plan.md"
+    out.write_text("old", encoding="utf-8")
+    os.chmod(out, 0o640)
+    cli.write_output("new", str(out))
+    assert out.read_text(encoding="utf-8") == "new"
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_write_output_to_a_missing_directory_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        cli.write_output("text", str(tmp_path / "no" / "such" / "plan.md"))
+    assert "plan.md" in str(info.value)
+    assert not (tmp_path / "no").exists()
+
+
+def test_write_output_failure_leaves_no_temp_file(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "plan.md"
+    out.write_text("old", encoding="utf-8")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli.os, "replace", broken_replace)
+    with pytest.raises(InputError):
+        cli.write_output("new", str(out))
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.md"]
+
+
+def _command(error: Exception) -> click.Command:
+    @click.command()
+    @cli.handle_errors
+    def boom() -> None:
+        raise error
+
+    return boom
+
+
+@pytest.mark.parametrize("error,code,text", [
+    (InputError("me.yaml", [("age", "must be at least 18")]), 2, "me.yaml"),
+    (NoSafePlanError("Dana", ["minimum intake", "deficit"]), 3, "minimum intake, deficit"),
+], ids=["InputError", "NoSafePlanError"])
+def test_handle_errors_maps_exit_codes(error: Exception, code: int, text: str) -> None:
+    result = CliRunner().invoke(_command(error), [])
+    assert result.exit_code == code
+    assert text in result.stderr
+    assert_no_traceback(result)
+
+
+# ---- help -----------------------------------------------------------------------------------
+def test_every_command_has_help_with_an_example() -> None:
+    assert "Example" in run("--help").output
+    for name in cli.main.commands:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
+
+
+def test_the_basic_commands_exist() -> None:
+    assert {"validate", "schema", "score", "plan"} <= set(cli.main.commands)
