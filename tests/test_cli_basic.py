@@ -158,6 +158,14 @@ def test_score_weeks_option(plan_file: Path) -> None:
     assert len(doc["projection"]["weekly"]) == 5
 
 
+def test_score_accepts_its_own_output(plan_file: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first.json"
+    assert run("score", DANA, str(plan_file), "-o", str(first)).exit_code == 0
+    again = run("score", DANA, str(first))
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("weeks", ["0", "53", "-1", "twelve"])
 def test_score_bad_weeks_exits_2(plan_file: Path, weeks: str) -> None:
     result = run("score", DANA, str(plan_file), "--weeks", weeks)
