@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -72,18 +72,16 @@ def write_output(text: str, path: str | None) -> None:
     target = Path(path)
     tmp_name: str | None = None
     try:
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        # O_EXCL with mode 0o666: a fresh, unique file whose permissions follow the umask (read
+        # by the kernel, so this stays safe when batch writes from several threads).
+        tmp_name = str(target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp")
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
+        if target.exists():
+            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
         os.replace(tmp_name, target)
         tmp_name = None
     except OSError as e:

@@ -313,6 +313,16 @@ def test_write_output_keeps_permissions(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o640
 
 
+def test_write_output_new_file_follows_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        cli.write_output("new", str(tmp_path / "plan.md"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "plan.md").stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.md"]
+
+
 def test_write_output_to_a_missing_directory_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         cli.write_output("text", str(tmp_path / "no" / "such" / "plan.md"))
