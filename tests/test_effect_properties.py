@@ -1,0 +1,138 @@
+"""Properties of the effect model that must hold for every valid athlete and week (hypothesis).
+
+Examples are few (the machine is small) and without deadline: each one runs a full projection.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from planner import effect
+from planner.profile import Profile
+
+FEW = settings(max_examples=30, deadline=None)
+
+profiles = st.builds(
+    Profile,
+    name=st.just("athlete"),
+    sex=st.sampled_from(["female", "male"]),
+    age=st.integers(18, 90),
+    height_cm=st.floats(120, 230),
+    weight_kg=st.floats(35, 250),
+    body_fat_pct=st.none() | st.floats(3, 60),
+    fast_twitch_pct=st.floats(15, 85),
+    strength_experience=st.sampled_from(["novice", "intermediate", "advanced"]),
+    pal=st.floats(1.2, 2.2),
+    goal=st.sampled_from(["leaner", "bulkier", "maintain"]),
+)
+
+sessions = st.one_of(
+    st.tuples(st.just("long_run"), st.integers(40, 150)).map(lambda t: (t[0], t[1], t[1], None)),
+    st.tuples(st.sampled_from(["sprints", "hill_repeats"]), st.integers(6, 12)).map(
+        lambda t: (t[0], 45, t[1], None)),
+    st.tuples(st.integers(8, 20), st.sampled_from(["barbell", "goblet", "bodyweight"])).map(
+        lambda t: ("squats_lunges", 50, t[0], t[1])),
+)
+weeks_of_sessions = st.lists(sessions, max_size=7)
+offsets = st.floats(-0.25, 0.20)  # [share of maintenance] the guardrails' deficit/surplus range
+not_surplus = st.floats(-0.25, 0.0)  # deficit up to maintenance (see the xfail test below)
+
+
+def intake(profile: Profile, week, offset: float) -> float:
+    """[kcal/d] maintenance of ``week`` (sessions included) × (1 + ``offset``)."""
+    return effect.maintenance_kcal(profile, effect.week_load(week, profile.fast_twitch_pct)) * (
+        1 + offset)
+
+
+def project(profile: Profile, week, calories: float, weeks: int = 12):
+    return effect.project(profile, calories, effect.week_load(week, profile.fast_twitch_pct), weeks)
+
+
+@FEW
+@given(profiles, weeks_of_sessions, offsets, st.floats(1, 500))
+def test_more_calories_never_lower_end_weight(profile, week, offset, extra):
+    calories = intake(profile, week, offset)
+    low = project(profile, week, calories)
+    high = project(profile, week, calories + extra)
+    assert high.body_weight_kg_change >= low.body_weight_kg_change
+
+
+def dose_more(kind: str, load: str | None, dose_field_max: int):
+    """Property: at the same intake, one more unit of ``kind``'s dose in each of 1-3 sessions
+    never lowers leg muscle (1 g rounding) while the week stays within the stimulus ceiling
+    (``SETS_FULL`` weekly set-equivalents; beyond it extra volume only costs energy).
+    Returned as a test function."""
+
+    @FEW
+    @given(profiles, st.lists(sessions, max_size=3), not_surplus, st.integers(1, 3),
+           st.integers(1, dose_field_max - 1))
+    def check(profile, week, offset, count, dose):
+        more_week = week + [(kind, 45, dose + 1, load)] * count
+        assume(effect.week_load(more_week, profile.fast_twitch_pct).set_equivalents
+               <= effect.SETS_FULL)
+        calories = intake(profile, week, offset)
+        few = project(profile, week + [(kind, 45, dose, load)] * count, calories)
+        more = project(profile, more_week, calories)
+        assert more.leg_muscle_kg_change >= few.leg_muscle_kg_change - 0.001
+
+    return check
+
+
+test_more_sprint_reps_never_lower_leg_muscle = dose_more("sprints", None, 12)
+test_more_squat_sets_never_lower_leg_muscle = dose_more("squats_lunges", "barbell", 20)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known model flaw: in a surplus, simulate mixes s·G·φ(E) + (1 − s)·Forbes(E); when Forbes' "
+    "overfeeding lean (mapped to the legs by their lean share) exceeds the training-age ceiling, "
+    "more stimulus means less leg muscle. Reported for a model fix; remove this mark then."))
+def test_squats_in_a_surplus_never_lower_leg_muscle():
+    """An advanced woman (60 kg, 25 % fat) at +10 % intake for 12 weeks: 30 weekly squat sets
+    must not give less leg muscle than no squats (the model gives 0.114 vs 0.262 kg)."""
+    profile = Profile(name="advanced", sex="female", age=30, height_cm=165, weight_kg=60,
+                      body_fat_pct=25, strength_experience="advanced", goal="bulkier")
+    calories = intake(profile, [], 0.10)
+    none = project(profile, [], calories).leg_muscle_kg_change
+    squats = project(profile, [("squats_lunges", 60, 15, "barbell")] * 2, calories)
+    assert squats.leg_muscle_kg_change >= none - 0.001
+
+
+@FEW
+@given(profiles, weeks_of_sessions, offsets, st.integers(1, 52))
+def test_projection_is_finite(profile, week, offset, weeks):
+    result = project(profile, week, intake(profile, week, offset), weeks)
+    numbers = [v for point in result.weekly for v in point.model_dump().values()]
+    numbers += [result.body_weight_kg_change, result.thigh_circumference_cm_change,
+                result.leg_muscle_kg_change, result.leg_fat_kg_change]
+    assert all(math.isfinite(v) for v in numbers)
+
+
+@settings(max_examples=25, deadline=None)
+@given(profiles, weeks_of_sessions, offsets)
+def test_projection_is_deterministic(profile, week, offset):
+    calories = intake(profile, week, offset)
+    assert project(profile, week, calories) == project(profile, week, calories)
+
+
+@FEW
+@given(profiles, weeks_of_sessions, offsets, st.integers(1, 52))
+def test_weekly_trajectory_has_weeks_plus_one_points(profile, week, offset, weeks):
+    result = project(profile, week, intake(profile, week, offset), weeks)
+    assert [p.week for p in result.weekly] == list(range(weeks + 1))
+
+
+@FEW
+@given(profiles, weeks_of_sessions, offsets)
+def test_week_zero_is_the_start(profile, week, offset):
+    """Week 0 is the athlete as they are: their weight, their (given or Jackson) fat mass, and
+    the thigh the projection reports as its start (1 g / 0.001 cm rounding)."""
+    start = project(profile, week, intake(profile, week, offset)).weekly[0]
+    base = effect.baseline(profile)
+    assert abs(start.body_weight_kg - profile.weight_kg) <= 0.001
+    assert abs(start.fat_mass_kg - base.fat0) <= 0.001
+    assert abs(start.leg_muscle_kg - base.leg_muscle0) <= 0.001
+    assert abs(start.leg_fat_kg - base.leg_fat0) <= 0.001
