@@ -81,7 +81,7 @@ TYPE2_GROWTH_RATIO = 1.5  # [-] Type II fibres grow ~1.5x more than Type I [7]
 SETS_FULL = 30.0  # [hard sets/week] stimulus at which the training-age ceiling is reached [6]
 SETS_INTERCEPT_PCT = 4.4  # [%] gain of the first weekly set(s), Schoenfeld 2017 fit [6]
 SETS_SLOPE_PCT = 0.37  # [% per weekly set] [6]
-INTERFERENCE_MAX = 0.5  # [-] largest share of growth endurance running can cancel [8]
+INTERFERENCE_MAX = 0.4  # [-] largest share of the stimulus endurance running cancels [8]
 INTERFERENCE_MINUTES = 100.0  # [min/week] e-folding endurance volume of interference [8]
 PROTEIN_PLATEAU = 1.6  # [g/kg/d] gains plateau (95 % CI 1.0-2.2) [9]
 # Ceiling of monthly lean gain as share of body weight, men; women about half [16].
@@ -226,10 +226,10 @@ def interference_factor(endurance_minutes_per_week: float) -> float:
 
     Hypertrophy effect size: strength only 1.23, concurrent 0.85 (ratio 0.69), and interference
     grows with endurance duration and frequency. Modelled as
-    1 − 0.5·(1 − exp(−minutes/100)); a typical concurrent programme of ~100-120 min/week of
-    running keeps 0.65-0.68 of the growth.
+    1 − 0.4·(1 − exp(−minutes/100)) on the stimulus; a typical concurrent programme of ~100-120
+    min/week of running then keeps about two thirds of the squat-driven growth (tested).
 
-    Example: 0 min → 1.0; 120 min → 0.651.
+    Example: 0 min → 1.0; 120 min → 0.720.
     """
     m = max(endurance_minutes_per_week, 0.0)
     return 1.0 - INTERFERENCE_MAX * (1.0 - math.exp(-m / INTERFERENCE_MINUTES))
@@ -378,46 +378,45 @@ def thigh_circumference_cm(
 # ---------------------------------------------------------------------------------------------
 # 2 + 3. The dynamic model
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Trajectory:
-    """Daily states of a projection, days 0..N inclusive (floats, or numpy arrays in a grid)."""
+def training_inputs(base: Baseline, load: WeekLoad, protein_g_per_kg: float) -> tuple[float, float]:
+    """The two numbers through which a week of training acts: (stimulus s [0-1], growth G [kg/d]).
 
-    days: int
-    lean: list
-    fat: list
-    bw: list
-    trained: list  # [kg] cumulative training accretion that went to the legs
-
-
-def _inputs(base: Baseline, calories: float, load: WeekLoad, protein_g_per_kg: float,
-            fast_twitch_pct: float) -> tuple[float, float, float]:
-    """Stimulus share s [0-1] and growth ceiling G [kg/d] after interference and protein."""
-    s = stimulus_fraction(load.set_equivalents)
-    g = base.g_max * interference_factor(load.endurance_minutes) * protein_factor(protein_g_per_kg)
-    return s, g, calories - base.ei0
+    s = ``stimulus_fraction``(weekly hard-set equivalents) × ``interference_factor``(endurance
+    minutes) — endurance running blunts the anabolic signal, so it scales both the growth and the
+    lean-sparing re-partition (Wilson 2012 [8]); G = training-age ceiling × ``protein_factor``.
+    """
+    s = stimulus_fraction(load.set_equivalents) * interference_factor(load.endurance_minutes)
+    return s, base.g_max * protein_factor(protein_g_per_kg)
 
 
 def simulate(
     base: Baseline,
     calories,
-    load: WeekLoad,
+    session_kcal_per_kg_week,
+    stimulus,
+    growth: float,
     days: int,
-    protein_g_per_kg: float = PROTEIN_PLATEAU,
-    stimulus=None,
+    step_days: int = 1,
 ):
-    """Step the Hall 2011 model with the training layer, daily, Runge–Kutta 4.
+    """Step the Hall 2011 model with the training layer, Runge–Kutta 4, ``step_days`` per step.
 
-    ``calories`` [kcal/d] may be a float or a numpy array (then ``stimulus`` may be an array too
-    and every state is an array): the solver tabulates the model this way.
+    Parameters
+    ----------
+    calories : [kcal/d] intake (float, or numpy array to tabulate many plans at once)
+    session_kcal_per_kg_week : [kcal/kg/week] net cost of the sessions (float or array)
+    stimulus : [0-1] effective stimulus s (``training_inputs``; float or array)
+    growth : [kg/d] growth ceiling G
+    days : length of the projection; step_days : RK4 step (1 for plans; the solver's tables use 7,
+        exact enough because water, glycogen and adaptive thermogenesis are solved in closed form)
 
-    Returns (bw, fat, lean, leg_accretion), each a list of length days + 1 (day 0 .. days).
+    Returns (bw, fat, lean, leg_accretion), lists of states at days 0, step, 2·step, … days.
 
     Notes
     -----
-    Hall [1]: E = EI − (K + γF·F + γL·L + δ·BW + βTEF·ΔEI + AT) − sessions;
+    Hall [1]: E = EI − (K + γF·F + γL·L + δ·BW + βTEF·ΔEI + AT) − sessions·BW/BW0;
     AT, glycogen and ECF have constant inputs and are solved in closed form; lean and fat are
     stepped with RK4. With no training the lean/fat split is Hall's Forbes partition
-    (dL/dt = C·E / ((ρL+ηL)·C + (ρF+ηF)·F·ρL/ρF)). Training with stimulus share s re-partitions:
+    (dL/dt = C·E / ((ρL+ηL)·C + (ρF+ηF)·F·ρL/ρF)). Training with stimulus s re-partitions:
 
         dL/dt = s·G·φ(E) + (1 − s)·Forbes_L(E),   φ(E) = min((E + 500) / (500 + 100), 1)
 
@@ -426,14 +425,14 @@ def simulate(
     the training-age ceiling G is a true maximum [16]), never losing more
     lean than Forbes alone; fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
     """
-    vector = isinstance(calories, np.ndarray) or isinstance(stimulus, np.ndarray)
+    vector = any(isinstance(x, np.ndarray) for x in (calories, session_kcal_per_kg_week, stimulus))
     exp = np.exp if vector else math.exp
     vmin = np.minimum if vector else min
     vmax = np.maximum if vector else max
-
-    s_calc, g, d_ei = _inputs(base, calories, load, protein_g_per_kg, 50.0)
-    s = s_calc if stimulus is None else stimulus
-    session_kcal_per_kg_day = load.session_kcal_per_kg / 7.0
+    s = stimulus
+    g = growth
+    d_ei = calories - base.ei0
+    session_kcal_per_kg_day = session_kcal_per_kg_week / 7.0
     beta_ei = BETA_TEF * d_ei
     at_inf = BETA_AT * d_ei
     ci0 = CARB_SHARE * base.ei0
@@ -462,7 +461,7 @@ def simulate(
         ecf = base.ecf0 + ecf_shift * (1.0 - exp(-ecf_rate * t))
         return at, glyc, ecf
 
-    def rates(t, lean, fat, at, glyc, ecf):
+    def rates(lean, fat, at, glyc, ecf):
         bw = lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc
         e = calories - (base.k + GAMMA_F * fat + GAMMA_L * lean + base.delta * bw + beta_ei + at
                         + session_kcal_per_kg_day * bw)
@@ -474,24 +473,26 @@ def simulate(
         leg_accretion = s * vmax(trained, 0.0 * trained)
         return d_lean, d_fat, leg_accretion
 
-    lean = base.lean0 + 0.0 * calories
-    fat = base.fat0 + 0.0 * calories
-    acc = 0.0 * calories
+    zero = 0.0 * calories + 0.0 * session_kcal_per_kg_week + 0.0 * stimulus
+    lean = base.lean0 + zero
+    fat = base.fat0 + zero
+    acc = zero
     at, glyc, ecf = water(0.0)
     bws = [lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc]
     fats, leans, accs = [fat], [lean], [acc]
     w_prev = (at, glyc, ecf)
-    for day in range(days):
-        t = float(day)
-        w_mid = water(t + 0.5)
-        w_end = water(t + 1.0)
-        k1l, k1f, k1a = rates(t, lean, fat, *w_prev)
-        k2l, k2f, k2a = rates(t + 0.5, lean + 0.5 * k1l, fat + 0.5 * k1f, *w_mid)
-        k3l, k3f, k3a = rates(t + 0.5, lean + 0.5 * k2l, fat + 0.5 * k2f, *w_mid)
-        k4l, k4f, k4a = rates(t + 1.0, lean + k3l, fat + k3f, *w_end)
-        lean = lean + (k1l + 2 * k2l + 2 * k3l + k4l) / 6.0
-        fat = fat + (k1f + 2 * k2f + 2 * k3f + k4f) / 6.0
-        acc = acc + (k1a + 2 * k2a + 2 * k3a + k4a) / 6.0
+    h = float(step_days)
+    for step in range(days // step_days):
+        t = step * h
+        w_mid = water(t + 0.5 * h)
+        w_end = water(t + h)
+        k1l, k1f, k1a = rates(lean, fat, *w_prev)
+        k2l, k2f, k2a = rates(lean + 0.5 * h * k1l, fat + 0.5 * h * k1f, *w_mid)
+        k3l, k3f, k3a = rates(lean + 0.5 * h * k2l, fat + 0.5 * h * k2f, *w_mid)
+        k4l, k4f, k4a = rates(lean + h * k3l, fat + h * k3f, *w_end)
+        lean = lean + h * (k1l + 2 * k2l + 2 * k3l + k4l) / 6.0
+        fat = fat + h * (k1f + 2 * k2f + 2 * k3f + k4f) / 6.0
+        acc = acc + h * (k1a + 2 * k2a + 2 * k3a + k4a) / 6.0
         _, glyc, ecf = w_end
         w_prev = w_end
         bws.append(lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc)
@@ -522,10 +523,13 @@ def leg_state(base: Baseline, fat, lean, accretion):
 
     No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (SCIENCE.md §3:
     women losing 9.6 % of weight lost trunk and leg fat alike, −14.9 % vs −14.7 %). Leg muscle
-    moves with the non-training lean change by the legs' share of lean tissue [13], plus all of
-    the training accretion (the programme trains only the legs), 80 % of it in the thighs.
+    falls with a non-training lean loss by the legs' share of lean tissue [13] (a non-training
+    lean *gain* from overeating is not counted as muscle), plus all of the training accretion (the programme trains only the legs), 80 % of it in the thighs.
     """
-    other_lean = base.leg_lean_change_share * (lean - base.lean0 - accretion)
+    # Lean gained from food alone (Forbes, overfeeding) is water, glycogen and organ tissue more
+    # than skeletal muscle: only its losses are counted in the leg muscle (conservative).
+    untrained = lean - base.lean0 - accretion
+    other_lean = base.leg_lean_change_share * (untrained - abs(untrained)) / 2
     leg_muscle = base.leg_muscle0 + other_lean + accretion
     leg_fat = base.leg_fat0 + base.leg_fat_share * (fat - base.fat0)
     thigh_muscle = (base.thigh_share * (base.leg_muscle0 + other_lean)
@@ -553,8 +557,9 @@ def project(
     base = baseline(profile)
     protein = PROTEIN_PLATEAU * profile.weight_kg if protein_g_per_day is None else protein_g_per_day
     days = 7 * weeks
-    bw, fat, lean, acc = simulate(base, float(calories_per_day), load, days,
-                                  protein / profile.weight_kg)
+    stimulus, growth = training_inputs(base, load, protein / profile.weight_kg)
+    bw, fat, lean, acc = simulate(base, float(calories_per_day), load.session_kcal_per_kg,
+                                  stimulus, growth, days)
     weekly = []
     for w in range(weeks + 1):
         d = 7 * w

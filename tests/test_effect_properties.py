@@ -39,7 +39,7 @@ sessions = st.one_of(
 )
 weeks_of_sessions = st.lists(sessions, max_size=7)
 offsets = st.floats(-0.25, 0.20)  # [share of maintenance] the guardrails' deficit/surplus range
-not_surplus = st.floats(-0.25, 0.0)  # deficit up to maintenance (see the xfail test below)
+not_surplus = st.floats(-0.25, 0.0)  # deficit up to maintenance
 
 
 def intake(profile: Profile, week, offset: float) -> float:
@@ -86,13 +86,9 @@ test_more_sprint_reps_never_lower_leg_muscle = dose_more("sprints", None, 12)
 test_more_squat_sets_never_lower_leg_muscle = dose_more("squats_lunges", "barbell", 20)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known model flaw: in a surplus, simulate mixes s·G·φ(E) + (1 − s)·Forbes(E); when Forbes' "
-    "overfeeding lean (mapped to the legs by their lean share) exceeds the training-age ceiling, "
-    "more stimulus means less leg muscle. Reported for a model fix; remove this mark then."))
 def test_squats_in_a_surplus_never_lower_leg_muscle():
     """An advanced woman (60 kg, 25 % fat) at +10 % intake for 12 weeks: 30 weekly squat sets
-    must not give less leg muscle than no squats (the model gives 0.114 vs 0.262 kg)."""
+    must not give less leg muscle than no squats: overfeeding lean is not counted as muscle."""
     profile = Profile(name="advanced", sex="female", age=30, height_cm=165, weight_kg=60,
                       body_fat_pct=25, strength_experience="advanced", goal="bulkier")
     calories = intake(profile, [], 0.10)

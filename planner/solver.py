@@ -1,0 +1,746 @@
+"""The CP-SAT model: which days get which sessions, each session's dose, and the calorie target.
+
+Data are prepared before the model is built (``prepare``); the model only iterates and adds
+constraints. Every hard rule is one named function in ``HARD_RULES`` whose name matches the
+checker's (``planner.guardrails``); each is guarded by an indicator literal so that, when no plan
+exists, CP-SAT's ``sufficient_assumptions_for_infeasibility`` names the rules that conflict.
+
+The goal enters through a **surrogate** of the effect model that CP-SAT can optimise over exactly:
+the effect of a week depends only on three weekly totals — the sessions' energy S [kcal/d], the
+effective stimulus s [0-1] and the calories — so the full model is tabulated (vectorised, weekly
+RK4 steps) on a grid of (calories − maintenance, s) at a reference S, with a per-cell slope in S
+(linear in S to within ~0.03 cm). CP-SAT picks the week and the calories on that surrogate; the
+chosen week's calories are then *polished* with the full model over every calorie step, and the
+plan is re-scored by the full daily model (``planner.scoring``), which alone sets ``goal_reached``.
+
+Objective (minimised, integer points; each term named so the plan can say why it looks as it does):
+
+* ``shortfall``        20 per 0.001 cm the thigh misses the target, 20 per gram the side conditions
+                       of the goal miss (leg fat must fall, leg muscle rise, …) — reaching comes first;
+* ``training load``    session-RPE load, minutes × effort (Foster 2001): easy run 4, squats 7,
+                       sprints and hills 8 — least extra training;
+* ``calorie change``   2 per kcal/d away from maintenance (with the plan's sessions);
+* ``margin``           3 per 0.001 cm short of a 0.1 cm safety margin beyond the target;
+* ``preferences``      200 per long run not on the preferred long-run day.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from planner import effect, goals, guardrails
+from planner.errors import NoSafePlanError
+from planner.plan import DayPlan, Plan, PlanInput, Session, SolverInfo
+from planner.profile import DAYS, KINDS, Profile
+from planner.scoring import score
+from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
+
+RPE: dict[str, int] = {"long_run": 4, "sprints": 8, "hill_repeats": 8, "squats_lunges": 7}
+W_SHORT = 20  # per milli-unit (0.001 cm or g) of shortfall
+W_CAL = 2  # per kcal/d away from maintenance
+W_MARGIN = 3  # per 0.001 cm short of the margin
+W_PREF = 200  # per long run off the preferred day
+W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
+MAX_SESSIONS_PER_DAY = 2
+S_LEVELS = 20  # stimulus grid: 0, 0.05, … 1
+S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
+S_BIN = 25  # [kcal/d] session-energy bins of the surrogate table
+UNSAFE = 10**8  # cost added to a table cell whose best calories break a calorie guardrail
+STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
+                cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
+                cp_model.UNKNOWN: "UNKNOWN"}
+
+
+@dataclass(frozen=True)
+class SolverParams:
+    """How to solve (never buried in the model). ``dose_levels`` restricts the catalogue (tests)."""
+
+    time_limit_s: float = 10.0
+    workers: int = 1
+    seed: int = 0
+    calorie_step: int = 25
+    margin_cm: float = 0.1
+    dose_levels: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+    find_earliest_week: bool = True
+
+
+@dataclass(frozen=True)
+class Pins:
+    """Parts of the plan fixed from outside (what-ifs): calories and/or sessions per kind."""
+
+    calories: int | None = None
+    kind_counts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One possible session: kind at one dose, with its weekly totals prepared."""
+
+    kind: str
+    dose: int
+    minutes: int
+    load: str | None
+    kcal_day: float  # [kcal/d] net cost averaged over the week (one session a week)
+    set_eq_tenths: int  # [0.1 hard-set equivalents]
+    running_minutes: int
+    endurance_minutes: int
+    hard: bool
+    effort: int  # RPE-minutes
+
+    def session(self) -> Session:
+        fields: dict = {"kind": self.kind, "minutes": self.minutes}
+        if self.kind in ("sprints", "hill_repeats"):
+            fields["reps"] = self.dose
+        elif self.kind == "squats_lunges":
+            fields["sets"] = self.dose
+            fields["load"] = self.load
+        return Session(**fields)
+
+
+@dataclass
+class Instance:
+    """Everything the model needs, prepared before it is built."""
+
+    profile: Profile
+    weeks: int
+    base: effect.Baseline
+    options: list[Option]
+    avail: list[int]
+    protein: int
+    growth: float
+    cal_step: int
+    cal_lo: int  # [kcal/d] lowest grid calorie considered
+    cal_hi: int
+    s_max: int  # [kcal/d] most session energy a week could hold
+    set_eq_cap: int  # [0.1 sets] stimulus saturates here
+    target: float
+    margin_cm: float
+    pins: Pins = field(default_factory=Pins)
+
+
+def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> Instance:
+    base = effect.baseline(profile)
+    load = squat_load_for(profile)
+    levels = dict(params.dose_levels) if params.dose_levels else {}
+    options = []
+    for kind in KINDS:
+        spec = CATALOGUE[kind]
+        for dose in levels.get(kind, spec.doses()):
+            minutes = spec.minutes_for(dose)
+            ld = load if kind == "squats_lunges" else None
+            kcal = effect.session_net_kcal(kind, minutes, dose, profile.weight_kg, ld)
+            seq = effect.session_set_equivalents(kind, dose, profile.fast_twitch_pct, ld)
+            options.append(Option(
+                kind=kind, dose=dose, minutes=minutes, load=ld, kcal_day=kcal / 7.0,
+                set_eq_tenths=int(round(seq * 10)),
+                running_minutes=minutes if spec.running else 0,
+                endurance_minutes=minutes if kind == "long_run" else 0,
+                hard=spec.hard, effort=minutes * RPE[kind],
+            ))
+    avail = [profile.minutes[d] for d in DAYS]
+    # the most session energy any week could hold: every day its two costliest fitting options
+    per_day = []
+    for a in avail:
+        fits = sorted((o.kcal_day for o in options if o.minutes <= a), reverse=True)
+        per_day.append(sum(fits[:MAX_SESSIONS_PER_DAY]))
+    s_max = int(math.ceil(sum(per_day))) + 1
+    step = params.calorie_step
+    lim = profile.limits
+    lo = min(guardrails.intake_floor(profile), base.ei0 * (1 - lim.max_deficit_pct / 100))
+    hi = (base.ei0 + s_max) * (1 + lim.max_surplus_pct / 100)
+    if pins.calories is not None:
+        lo, hi = min(lo, pins.calories), max(hi, pins.calories)
+    protein = guardrails.default_protein(profile)
+    _, growth = effect.training_inputs(base, effect.WeekLoad(), protein / profile.weight_kg)
+    return Instance(
+        profile=profile, weeks=weeks, base=base, options=options, avail=avail, protein=protein,
+        growth=growth, cal_step=step, cal_lo=int(math.floor(lo / step) * step),
+        cal_hi=int(math.ceil(hi / step) * step), s_max=s_max,
+        set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
+        target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Surrogate tables of the full effect model
+# ---------------------------------------------------------------------------------------------
+METRICS = ("thigh", "leg_muscle", "leg_fat", "body_weight", "max_loss")
+
+
+def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, np.ndarray]:
+    """Full-model end-of-horizon changes (weekly RK4 steps, vectorised) in milli-units:
+    thigh [0.001 cm], leg muscle / leg fat / body weight [g], max weekly tissue loss [0.001 %]."""
+    base = inst.base
+    cal = np.asarray(calories, dtype=float)
+    sk = np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0
+    st = np.asarray(stimulus, dtype=float)
+    bw, fat, lean, acc = effect.simulate(base, cal + 0 * sk + 0 * st, sk + 0 * cal, st + 0 * cal,
+                                         inst.growth, 7 * inst.weeks, step_days=7)
+    lm0, lf0, th0 = effect.leg_state(base, fat[0], lean[0], acc[0])
+    lm, lf, th = effect.leg_state(base, fat[-1], lean[-1], acc[-1])
+    tissue = [f + l for f, l in zip(fat, lean)]
+    loss = np.max(np.stack([(tissue[i - 1] - tissue[i]) for i in range(1, len(tissue))]), axis=0)
+    return {
+        "thigh": (th - th0) * 1000, "leg_muscle": (lm - lm0) * 1000, "leg_fat": (lf - lf0) * 1000,
+        "body_weight": (bw[-1] - bw[0]) * 1000,
+        "max_loss": np.maximum(loss, 0) / base.bw0 * 100 * 1000,
+    }
+
+
+@dataclass
+class Table:
+    """The surrogate CP-SAT optimises over. For every calorie level j (calories − maintenance
+    = ``deltas[j]``), each metric is linear in the session energy S and the stimulus s:
+
+        metric_j(S, s) = a[j] + b[j]·(S − s_est) + c[j]·s
+
+    (to ~0.005 cm in s and ~0.03 cm in S over 0-700 kcal/d: the model's lean rate is linear in s
+    and, at fixed calories − maintenance, nearly so in S). Values in milli-units."""
+
+    s_est: float  # [kcal/d]
+    deltas: list[int]  # [kcal/d]
+    a: dict[str, list[float]]
+    b: dict[str, list[float]]  # per kcal/d
+    c: dict[str, list[float]]  # per unit of s
+
+
+def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
+    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
+    step = inst.cal_step
+    ei0 = inst.base.ei0
+    lim = inst.profile.limits
+    m_hi = ei0 + inst.s_max
+    lo = -lim.max_deficit_pct / 100 * m_hi - step
+    hi = lim.max_surplus_pct / 100 * m_hi + step
+    if inst.pins.calories is not None:
+        lo = min(lo, inst.pins.calories - m_hi - step)
+        hi = max(hi, inst.pins.calories - ei0 + step)
+    deltas = np.arange(math.floor(lo / step) * step, hi + step, step, dtype=float)
+    n = len(deltas)
+    d4 = np.concatenate([deltas] * 4)
+    s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
+    stim = np.repeat([0.0, 1.0, 0.0, 1.0], n)
+    out = outcomes(inst, ei0 + s_kcal + d4, s_kcal, stim)
+    a, b, c = {}, {}, {}
+    for name in METRICS:
+        v00, v01, v10, v11 = (out[name][k * n:(k + 1) * n] for k in range(4))
+        a[name] = list(v00)
+        c[name] = list(v01 - v00)
+        slope0 = (v10 - v00) / S_SLOPE_STEP
+        slope1 = (v11 - v01) / S_SLOPE_STEP
+        b[name] = list(slope0 + (slope1 - slope0) * stim_est)
+    return Table(s_est=s_est, deltas=[int(d) for d in deltas], a=a, b=b, c=c)
+
+
+def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
+    """(thigh shortfall, side-condition shortfall, margin shortfall) in milli-units, for the goal,
+    from metrics (floats or arrays) — one definition for the tables and the exact polish."""
+    goal = inst.profile.goal
+    target = inst.target * 1000
+    margin = inst.margin_cm * 1000
+    th = metric["thigh"]
+    zero = 0 * th
+    if goal == "bulkier":
+        short = np.maximum(zero, target - th)
+        slack = np.minimum(margin, np.maximum(zero, target + margin - th))
+        side = (np.maximum(zero, 1 - metric["leg_muscle"])
+                + np.maximum(zero, (106 * metric["leg_fat"] - 90 * metric["leg_muscle"]) / 100))
+    elif goal == "leaner":
+        short = np.maximum(zero, th - target)
+        slack = np.minimum(margin, np.maximum(zero, th - target + margin))
+        side = np.maximum(zero, metric["leg_fat"] + 1)
+    else:
+        short = np.maximum(zero, np.abs(th) - target)
+        slack = np.minimum(margin, np.maximum(zero, np.abs(th) - target + margin))
+        side = np.maximum(zero, np.abs(metric["body_weight"]) - 1000)
+    return short, side, slack
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Vars:
+    """Owns the variables and reads a solution back."""
+
+    x: dict[tuple[int, int], cp_model.IntVar]
+    rest: list[cp_model.IntVar]
+    hard_day: list[cp_model.IntVar]
+    deltas: list[int]  # [kcal/d] calories − maintenance, one per level
+    level: list[cp_model.IntVar]  # exactly one calorie level is chosen
+    s_kcal: cp_model.IntVar  # [kcal/d] rounded session energy
+    terms: dict[str, cp_model.LinearExpr]
+    rule_lits: dict[str, cp_model.IntVar]
+
+    def week(self, solver: cp_model.CpSolver, inst: Instance) -> list[list[Option]]:
+        return [[inst.options[o] for (d2, o), v in self.x.items() if d2 == d and solver.Value(v)]
+                for d in range(7)]
+
+
+def _sum(model, terms):
+    return sum(terms) if terms else 0
+
+
+def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
+    for d in range(7):
+        m.Add(_sum(m, [inst.options[o].minutes * x for (d2, o), x in v.x.items() if d2 == d])
+              <= inst.avail[d]).OnlyEnforceIf(lit)
+
+
+def rule_exclusions(m, v: Vars, inst: Instance, lit) -> None:
+    for (_, o), x in v.x.items():
+        if inst.options[o].kind in inst.profile.exclude:
+            m.Add(x == 0).OnlyEnforceIf(lit)
+
+
+def rule_facilities(m, v: Vars, inst: Instance, lit) -> None:
+    allowed = set(allowed_kinds(inst.profile)) | set(inst.profile.exclude)
+    for (_, o), x in v.x.items():
+        if inst.options[o].kind not in allowed:
+            m.Add(x == 0).OnlyEnforceIf(lit)
+
+
+def rule_rest_days(m, v: Vars, inst: Instance, lit) -> None:
+    m.Add(sum(v.rest) >= inst.profile.limits.min_rest_days).OnlyEnforceIf(lit)
+
+
+def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
+    for d in range(7):
+        m.Add(v.hard_day[d] + v.hard_day[(d + 1) % 7] <= 1).OnlyEnforceIf(lit)
+
+
+def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
+    for d in range(7):
+        hard = [x for (d2, o), x in v.x.items() if d2 == d and inst.options[o].hard]
+        m.Add(_sum(m, hard) <= 1).OnlyEnforceIf(lit)
+
+
+def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
+    run = [inst.options[o].running_minutes * x for (_, o), x in v.x.items()
+           if inst.options[o].running_minutes]
+    m.Add(_sum(m, run) <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
+
+
+def _per_level(m, v: Vars, lit, make) -> None:
+    """Add ``make(delta)`` (a bounded linear expression) for every calorie level, enforced by the
+    level's literal and the rule's."""
+    for d, z in zip(v.deltas, v.level):
+        m.Add(make(d)).OnlyEnforceIf([z, lit])
+
+
+def rule_minimum_intake(m, v: Vars, inst: Instance, lit) -> None:
+    need = int(math.ceil(guardrails.intake_floor(inst.profile) - inst.base.ei0))
+    _per_level(m, v, lit, lambda d: v.s_kcal + d >= need)
+
+
+def rule_deficit(m, v: Vars, inst: Instance, lit) -> None:
+    k = int(round(10 * inst.profile.limits.max_deficit_pct))  # per mille of maintenance
+    _per_level(m, v, lit, lambda d: 1000 * d >= -int(math.floor(k * inst.base.ei0)) - k * v.s_kcal)
+
+
+def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
+    k = int(round(10 * inst.profile.limits.max_surplus_pct))
+    _per_level(m, v, lit, lambda d: 1000 * d <= int(math.floor(k * inst.base.ei0)) + k * v.s_kcal)
+
+
+def rule_training_week(m, v: Vars, inst: Instance, lit) -> None:
+    m.Add(sum(v.x.values()) >= 1).OnlyEnforceIf(lit)
+
+
+def rule_pinned_calories(m, v: Vars, inst: Instance, lit) -> None:
+    if inst.pins.calories is None:
+        return
+    half = inst.cal_step // 2
+    gap = v.s_kcal + int(round(inst.base.ei0)) - inst.pins.calories
+    _per_level(m, v, lit, lambda d: gap + d <= half)
+    _per_level(m, v, lit, lambda d: gap + d >= -half)
+
+
+def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
+    for kind, count in inst.pins.kind_counts:
+        xs = [x for (_, o), x in v.x.items() if inst.options[o].kind == kind]
+        m.Add(_sum(m, xs) == count).OnlyEnforceIf(lit)
+
+
+# Hard rules, one registry: name (as the checker and the explanation say it) → encoder.
+# "rate of loss" is enforced through the surrogate (``_add_goal``) and re-checked exactly; "protein"
+# is met by construction (1.8 g/kg); "session doses" by the catalogue.
+HARD_RULES = (
+    ("availability", rule_availability),
+    ("exclusions", rule_exclusions),
+    ("facilities", rule_facilities),
+    ("rest days", rule_rest_days),
+    ("no back-to-back hard days", rule_no_back_to_back),
+    ("48 h between hard sessions", rule_one_hard_a_day),
+    ("running load", rule_running_load),
+    ("minimum intake", rule_minimum_intake),
+    ("deficit", rule_deficit),
+    ("surplus", rule_surplus),
+    ("a training week", rule_training_week),
+    ("pinned calories", rule_pinned_calories),
+    ("pinned sessions", rule_pinned_sessions),
+)
+
+
+def _element(m, index, values, name):
+    lo, hi = min(values), max(values)
+    var = m.NewIntVar(lo, hi, name)
+    m.AddElement(index, values, var)
+    return var
+
+
+def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, cp_model.LinearExpr]:
+    """Link the week to the surrogate; returns the goal's objective terms (integer points)."""
+    opts = inst.options
+    # stimulus_fraction is concave piecewise linear in weekly sets: the min of two lines and 1
+    sets10 = sum(opts[o].set_eq_tenths * x for (_, o), x in v.x.items())
+    full = effect.SETS_SLOPE_PCT * effect.SETS_FULL + effect.SETS_INTERCEPT_PCT
+    ramp = (effect.SETS_SLOPE_PCT + effect.SETS_INTERCEPT_PCT) / full  # per set, below one set
+    slope = effect.SETS_SLOPE_PCT / full
+    stim = m.NewIntVar(0, 1000, "stimulus_permille")
+    m.AddMinEquality(stim, [
+        _scaled(m, sets10, ramp * 100, "stimulus_ramp"),
+        _scaled(m, sets10, slope * 100, "stimulus_dose_response",
+                int(round(effect.SETS_INTERCEPT_PCT / full * 1000))),
+        1000,
+    ])
+    # interference: long runs come in 10-minute doses, so the endurance minutes take few values
+    end_max = 7 * max([o.endurance_minutes for o in opts] + [0])
+    endurance = sum(opts[o].endurance_minutes * x for (_, o), x in v.x.items())
+    s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
+    levels = []
+    for k in range(end_max // 10 + 1):
+        w = m.NewBoolVar(f"endurance({10 * k} min)")
+        m.Add(endurance == 10 * k).OnlyEnforceIf(w)
+        factor = int(round(1000 * effect.interference_factor(10 * k)))
+        m.Add(1000 * s_pm <= factor * stim).OnlyEnforceIf(w)
+        m.Add(1000 * s_pm >= factor * stim - 999).OnlyEnforceIf(w)
+        levels.append(w)
+    m.AddExactlyOne(levels)
+    z = v.level
+    ds = v.s_kcal - int(round(table.s_est))
+    metric = {name: m.NewIntVar(-10**7, 10**7, name) for name in METRICS}
+    for j, d in enumerate(table.deltas):
+        for name in METRICS:
+            a = int(round(1000 * table.a[name][j]))
+            b = int(round(1000 * table.b[name][j]))
+            c = int(round(table.c[name][j]))
+            expr = a + b * ds + c * s_pm
+            m.Add(1000 * metric[name] <= expr).OnlyEnforceIf(z[j])
+            m.Add(1000 * metric[name] >= expr - 999).OnlyEnforceIf(z[j])
+    limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000))
+    m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
+    terms = _goal_terms(m, inst, metric)
+    terms["calorie change"] = W_CAL * sum(abs(d) * zj for d, zj in zip(table.deltas, z))
+    return terms
+
+
+def _scaled(m, expr, factor: float, name: str, offset: int = 0):
+    """An integer variable ≈ offset + factor · expr (rounded down)."""
+    var = m.NewIntVar(-10**7, 10**7, name)
+    k = int(round(factor * 1000))
+    m.Add(1000 * var <= 1000 * offset + k * expr)
+    m.Add(1000 * var >= 1000 * offset + k * expr - 999)
+    return var
+
+
+def _goal_terms(m, inst: Instance, metric) -> dict[str, cp_model.LinearExpr]:
+    goal = inst.profile.goal
+    target = int(round(inst.target * 1000))
+    margin = int(round(inst.margin_cm * 1000))
+    big = 10**7
+    thigh = metric["thigh"]
+    short = m.NewIntVar(0, big, "thigh_shortfall")
+    slack_short = m.NewIntVar(0, margin, "margin_shortfall")
+    side_terms = []
+    if goal == "bulkier":
+        m.Add(short >= target - thigh)
+        m.Add(slack_short >= target + margin - thigh)
+        mus = m.NewIntVar(0, big, "leg_muscle_shortfall")
+        m.Add(mus >= 1 - metric["leg_muscle"])
+        share = m.NewIntVar(0, big, "muscle_share_shortfall")
+        m.Add(100 * share >= 106 * metric["leg_fat"] - 90 * metric["leg_muscle"])
+        side_terms = [mus, share]
+    elif goal == "leaner":
+        m.Add(short >= thigh - target)
+        m.Add(slack_short >= thigh - target + margin)
+        fat = m.NewIntVar(0, big, "leg_fat_shortfall")
+        m.Add(fat >= metric["leg_fat"] + 1)
+        side_terms = [fat]
+    else:
+        m.Add(short >= thigh - target)
+        m.Add(short >= -thigh - target)
+        m.Add(slack_short >= thigh - target + margin)
+        m.Add(slack_short >= -thigh - target + margin)
+        bw = m.NewIntVar(0, big, "body_weight_shortfall")
+        m.Add(bw >= metric["body_weight"] - 1000)
+        m.Add(bw >= -metric["body_weight"] - 1000)
+        side_terms = [bw]
+    reached = m.NewBoolVar("goal_reached")
+    m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
+    m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
+    return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * reached.Not(),
+            "margin": W_MARGIN * slack_short}
+
+
+def build(inst: Instance, table: Table, with_assumptions: bool = False):
+    m = cp_model.CpModel()
+    opts = inst.options
+    x = {}
+    for d in range(7):
+        for o, opt in enumerate(opts):
+            if opt.minutes <= max(inst.avail[d], opt.minutes if with_assumptions else 0):
+                x[d, o] = m.NewBoolVar(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
+    rest, hard_day = [], []
+    for d in range(7):
+        xs = [v for (d2, _), v in x.items() if d2 == d]
+        r = m.NewBoolVar(f"rest({DAYS[d]})")
+        h = m.NewBoolVar(f"hard_day({DAYS[d]})")
+        for v in xs:
+            m.AddImplication(v, r.Not())
+        m.AddBoolOr(xs + [r]) if xs else m.Add(r == 1)
+        hs = [v for (d2, o), v in x.items() if d2 == d and opts[o].hard]
+        for v in hs:
+            m.AddImplication(v, h)
+        m.AddBoolOr(hs + [h.Not()]) if hs else m.Add(h == 0)
+        m.Add(_sum(m, xs) <= MAX_SESSIONS_PER_DAY)
+        for kind in KINDS:  # one session of a kind a day
+            m.AddAtMostOne([v for (d2, o), v in x.items() if d2 == d and opts[o].kind == kind])
+        rest.append(r)
+        hard_day.append(h)
+    level = [m.NewBoolVar(f"calories(maintenance{d:+d})") for d in table.deltas]
+    m.AddExactlyOne(level)
+    s_kcal = m.NewIntVar(0, inst.s_max + 7, "session_kcal_per_day")
+    m.Add(s_kcal == sum(int(round(opts[o].kcal_day)) * v for (_, o), v in x.items()))
+    lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in HARD_RULES}
+    lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
+    v = Vars(x=x, rest=rest, hard_day=hard_day, deltas=table.deltas, level=level, s_kcal=s_kcal,
+             terms={},
+             rule_lits=lits)
+    for name, encode in HARD_RULES:
+        encode(m, v, inst, lits[name])
+    goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"])
+    pref = []
+    if inst.profile.long_run_day is not None:
+        pday = DAYS.index(inst.profile.long_run_day)
+        pref = [vv for (d, o), vv in x.items() if opts[o].kind == "long_run" and d != pday]
+    v.terms = {
+        "shortfall": goal_terms["shortfall"],
+        "training load": sum(opts[o].effort * vv for (_, o), vv in x.items()),
+        "calorie change": goal_terms["calorie change"],
+        "margin": goal_terms["margin"],
+        "preferences": W_PREF * _sum(m, pref),
+    }
+    m.Minimize(sum(v.terms.values()))
+    if with_assumptions:
+        m.AddAssumptions(list(lits.values()))
+    else:
+        for lit in lits.values():
+            m.Add(lit == 1)
+    return m, v
+
+
+def _solver(params: SolverParams) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = params.time_limit_s
+    s.parameters.num_workers = params.workers
+    s.parameters.random_seed = params.seed
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact polishing and the objective under the full model
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    """A week (options per day) and calories, with its exact objective terms."""
+
+    week: tuple[tuple[Option, ...], ...]
+    calories: int
+    terms: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.terms.values())
+
+    def plan_input(self, protein: int) -> PlanInput:
+        days = [DayPlan(day=DAYS[d], sessions=[o.session() for o in opts])  # type: ignore[arg-type]
+                for d, opts in enumerate(self.week)]
+        return PlanInput(calories_per_day=self.calories, protein_g_per_day=protein, days=days)
+
+
+def week_totals(inst: Instance, week) -> tuple[float, float]:
+    """(session energy [kcal/d], effective stimulus s) of a week, exactly as the full model sees it."""
+    sessions = [o.session() for day in week for o in day]
+    load = effect.plan_load(inst.profile, sessions)
+    s, _ = effect.training_inputs(inst.base, load, inst.protein / inst.profile.weight_kg)
+    return load.session_kcal_per_kg * inst.base.bw0 / 7.0, s
+
+
+def exact_terms(inst: Instance, week, calories: np.ndarray) -> tuple[list[dict[str, float]], np.ndarray]:
+    """The objective terms of ``week`` at each calorie value under the full model, and whether each
+    calorie value keeps every calorie guardrail (intake floor, deficit, surplus, rate of loss)."""
+    s_kcal, s = week_totals(inst, week)
+    out = outcomes(inst, calories, s_kcal, s)
+    maint = inst.base.ei0 + s_kcal
+    lim = inst.profile.limits
+    low, high = guardrails.calorie_bounds(inst.profile, maint)
+    ok = (calories >= low - 1e-6) & (calories <= high + 1e-6) & (
+        out["max_loss"] <= lim.max_loss_pct_per_week * 1000 + 1e-6)
+    effort = sum(o.effort for day in week for o in day)
+    pref = 0
+    if inst.profile.long_run_day is not None:
+        pday = DAYS.index(inst.profile.long_run_day)
+        pref = sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
+    short, side, slack = goal_shortfalls(inst, out)
+    terms = []
+    for i, c in enumerate(calories):
+        missed = short[i] + side[i] > 1e-9
+        terms.append({
+            "shortfall": float(W_SHORT * (short[i] + side[i]) + W_UNREACHED * missed),
+            "training load": float(effort),
+            "calorie change": float(W_CAL * abs(c - maint)),
+            "margin": float(W_MARGIN * slack[i]),
+            "preferences": float(W_PREF * pref),
+        })
+    return terms, ok
+
+
+def calorie_grid(inst: Instance) -> np.ndarray:
+    if inst.pins.calories is not None:
+        return np.array([float(inst.pins.calories)])
+    return np.arange(inst.cal_lo, inst.cal_hi + inst.cal_step, inst.cal_step, dtype=float)
+
+
+def polish(inst: Instance, week) -> Choice | None:
+    """Best calories for a fixed week under the full model (None: no calorie keeps the rules)."""
+    cals = calorie_grid(inst)
+    terms, ok = exact_terms(inst, week, cals)
+    best = None
+    for i in np.flatnonzero(ok):
+        if best is None or sum(terms[i].values()) < sum(terms[best].values()) - 1e-9:
+            best = int(i)
+    if best is None:
+        return None
+    return Choice(week=tuple(tuple(d) for d in week), calories=int(cals[best]), terms=terms[best])
+
+
+# ---------------------------------------------------------------------------------------------
+# Solve
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class CoreResult:
+    choice: Choice
+    status: str
+    passes: int
+
+
+def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
+    model, v = build(inst, table, with_assumptions=True)
+    solver = _solver(params)
+    solver.Solve(model)
+    names = {lit.Index(): name for name, lit in v.rule_lits.items()}
+    found = [names[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in names]
+    return sorted(set(found), key=list(names.values()).index) or list(names.values())
+
+
+def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> CoreResult:
+    """Two surrogate passes (the second centred on the first week's session energy), then exact
+    polishing of the calories; raises NoSafePlanError when the hard rules contradict."""
+    inst = prepare(profile, weeks, params, pins)
+    s_est, stim_est = inst.s_max * 0.3, 0.5
+    status = "UNKNOWN"
+    best: Choice | None = None
+    passes = 0
+    tried: set = set()
+    for _ in range(3):
+        table = build_table(inst, s_est, stim_est)
+        model, v = build(inst, table)
+        solver = _solver(params)
+        code = solver.Solve(model)
+        status = STATUS_NAMES.get(code, str(code))
+        passes += 1
+        if code == cp_model.INFEASIBLE:
+            raise NoSafePlanError(profile.name, _conflict(inst, table, params))
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoSafePlanError(profile.name, [], f"solver stopped with status {status}")
+        week = v.week(solver, inst)
+        key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
+        s_kcal, stim_now = week_totals(inst, week)
+        if key not in tried:
+            tried.add(key)
+            cand = polish(inst, week)
+            if cand is not None and (best is None or cand.total < best.total - 1e-9):
+                best = cand
+        if abs(s_kcal - s_est) <= S_SLOPE_STEP / 2 and best is not None:
+            break
+        s_est, stim_est = s_kcal, stim_now
+    if best is None:
+        raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
+                              "no calorie target keeps every calorie guardrail")
+    return CoreResult(choice=best, status=status, passes=passes)
+
+
+def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | None = None,
+          weeks: int | None = None) -> Plan:
+    """Solve for the profile's goal and return the plan, re-scored by the full effect model."""
+    params = params or SolverParams()
+    pins = pins or Pins()
+    weeks = profile.horizon_weeks if weeks is None else weeks
+    t0 = time.perf_counter()
+    core = solve_core(profile, weeks, params, pins)
+    inst = prepare(profile, weeks, params, pins)
+    plan_in = core.choice.plan_input(inst.protein)
+    first = score(profile, plan_in, weeks)
+    earliest = None
+    if first.goal_reached:
+        earliest = _first_week(profile, first)
+    elif params.find_earliest_week:
+        earliest = earliest_reachable_week(profile, params, pins, weeks)
+    wall = (time.perf_counter() - t0) * 1000
+    from planner.explain import explain
+
+    lines = explain(inst, core.choice, first, earliest)
+    info = SolverInfo(status=core.status, wall_ms=round(wall, 1),
+                      objective={k: round(v, 1) for k, v in core.choice.terms.items()})
+    return score(profile, plan_in, weeks, explanation=lines, solver=info, earliest=earliest,
+                 earliest_known=True)
+
+
+def _first_week(profile: Profile, plan: Plan) -> int | None:
+    start = plan.projection.weekly[0]
+    for point in plan.projection.weekly[1:]:
+        if goals.evaluate(profile, start, point).reached:
+            return point.week
+    return None
+
+
+def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> bool:
+    """Does the best safe plan for a ``weeks``-week horizon reach the goal (full re-score)?"""
+    try:
+        core = solve_core(profile, weeks, params, pins)
+    except NoSafePlanError:
+        return False
+    inst = prepare(profile, weeks, params, pins)
+    return score(profile, core.choice.plan_input(inst.protein), weeks).goal_reached
+
+
+def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
+                            horizon: int) -> int | None:
+    """Earliest week in 1-52 at which a safe plan reaches the goal (binary search: a goal that
+    a safe plan reaches by week w is reached by w + 1, as training gains and deficits accumulate)."""
+    lo, hi = horizon + 1, 52
+    if lo > hi or not reaches(profile, params, pins, hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if reaches(profile, params, pins, mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
