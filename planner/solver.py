@@ -49,8 +49,7 @@ W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every 
 MAX_SESSIONS_PER_DAY = 2
 S_LEVELS = 20  # stimulus grid: 0, 0.05, … 1
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
-S_BIN = 25  # [kcal/d] session-energy bins of the surrogate table
-UNSAFE = 10**8  # cost added to a table cell whose best calories break a calorie guardrail
+LEVEL_STEP = 50  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
                 cp_model.UNKNOWN: "UNKNOWN"}
@@ -220,6 +219,7 @@ def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
     if inst.pins.calories is not None:
         lo = min(lo, inst.pins.calories - m_hi - step)
         hi = max(hi, inst.pins.calories - ei0 + step)
+    step = max(step, LEVEL_STEP)
     deltas = np.arange(math.floor(lo / step) * step, hi + step, step, dtype=float)
     n = len(deltas)
     d4 = np.concatenate([deltas] * 4)
@@ -273,6 +273,8 @@ class Vars:
     hard_day: list[cp_model.IntVar]
     deltas: list[int]  # [kcal/d] calories − maintenance, one per level
     level: list[cp_model.IntVar]  # exactly one calorie level is chosen
+    delta: cp_model.LinearExpr  # [kcal/d] the chosen level's calories − maintenance
+    reach: cp_model.IntVar  # true: the goal must be reached (reach-only feasibility checks)
     s_kcal: cp_model.IntVar  # [kcal/d] rounded session energy
     terms: dict[str, cp_model.LinearExpr]
     rule_lits: dict[str, cp_model.IntVar]
@@ -326,26 +328,19 @@ def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
     m.Add(_sum(m, run) <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
 
 
-def _per_level(m, v: Vars, lit, make) -> None:
-    """Add ``make(delta)`` (a bounded linear expression) for every calorie level, enforced by the
-    level's literal and the rule's."""
-    for d, z in zip(v.deltas, v.level):
-        m.Add(make(d)).OnlyEnforceIf([z, lit])
-
-
 def rule_minimum_intake(m, v: Vars, inst: Instance, lit) -> None:
     need = int(math.ceil(guardrails.intake_floor(inst.profile) - inst.base.ei0))
-    _per_level(m, v, lit, lambda d: v.s_kcal + d >= need)
+    m.Add(v.s_kcal + v.delta >= need).OnlyEnforceIf(lit)
 
 
 def rule_deficit(m, v: Vars, inst: Instance, lit) -> None:
     k = int(round(10 * inst.profile.limits.max_deficit_pct))  # per mille of maintenance
-    _per_level(m, v, lit, lambda d: 1000 * d >= -int(math.floor(k * inst.base.ei0)) - k * v.s_kcal)
+    m.Add(1000 * v.delta >= -int(math.floor(k * inst.base.ei0)) - k * v.s_kcal).OnlyEnforceIf(lit)
 
 
 def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
     k = int(round(10 * inst.profile.limits.max_surplus_pct))
-    _per_level(m, v, lit, lambda d: 1000 * d <= int(math.floor(k * inst.base.ei0)) + k * v.s_kcal)
+    m.Add(1000 * v.delta <= int(math.floor(k * inst.base.ei0)) + k * v.s_kcal).OnlyEnforceIf(lit)
 
 
 def rule_training_week(m, v: Vars, inst: Instance, lit) -> None:
@@ -356,9 +351,9 @@ def rule_pinned_calories(m, v: Vars, inst: Instance, lit) -> None:
     if inst.pins.calories is None:
         return
     half = inst.cal_step // 2
-    gap = v.s_kcal + int(round(inst.base.ei0)) - inst.pins.calories
-    _per_level(m, v, lit, lambda d: gap + d <= half)
-    _per_level(m, v, lit, lambda d: gap + d >= -half)
+    gap = v.s_kcal + int(round(inst.base.ei0)) + v.delta - inst.pins.calories
+    m.Add(gap <= half).OnlyEnforceIf(lit)
+    m.Add(gap >= -half).OnlyEnforceIf(lit)
 
 
 def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
@@ -422,22 +417,43 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
         m.Add(1000 * s_pm >= factor * stim - 999).OnlyEnforceIf(w)
         levels.append(w)
     m.AddExactlyOne(levels)
+    # metric = Σ_j z_j·(a_j + b_j·ΔS + c_j·s): disaggregated per level (ΔS_j, s_j are ΔS and s on
+    # the chosen level, 0 elsewhere) so the LP relaxation is the convex hull of the levels
     z = v.level
+    ds_lo, ds_hi = -int(round(table.s_est)) - 1, inst.s_max + 8 - int(round(table.s_est))
     ds = v.s_kcal - int(round(table.s_est))
-    metric = {name: m.NewIntVar(-10**7, 10**7, name) for name in METRICS}
-    for j, d in enumerate(table.deltas):
-        for name in METRICS:
-            a = int(round(1000 * table.a[name][j]))
-            b = int(round(1000 * table.b[name][j]))
-            c = int(round(table.c[name][j]))
-            expr = a + b * ds + c * s_pm
-            m.Add(1000 * metric[name] <= expr).OnlyEnforceIf(z[j])
-            m.Add(1000 * metric[name] >= expr - 999).OnlyEnforceIf(z[j])
+    ds_j, s_j = [], []
+    for j, zj in enumerate(z):
+        a_var = m.NewIntVar(min(ds_lo, 0), max(ds_hi, 0), f"session_kcal_offset(level={j})")
+        m.Add(a_var <= ds_hi * zj)
+        m.Add(a_var >= ds_lo * zj)
+        b_var = m.NewIntVar(0, 1000, f"stimulus(level={j})")
+        m.Add(b_var <= 1000 * zj)
+        ds_j.append(a_var)
+        s_j.append(b_var)
+    m.Add(sum(ds_j) == ds)
+    m.Add(sum(s_j) == s_pm)
+    metric = {}
+    for name in goal_metrics(inst.profile.goal):
+        expr = sum(int(round(1000 * table.a[name][j])) * zj
+                   + int(round(1000 * table.b[name][j])) * ds_j[j]
+                   + int(round(table.c[name][j])) * s_j[j] for j, zj in enumerate(z))
+        var = m.NewIntVar(-10**7, 10**7, name)
+        m.Add(1000 * var <= expr)
+        m.Add(1000 * var >= expr - 999)
+        metric[name] = var
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000))
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
-    terms = _goal_terms(m, inst, metric)
+    terms = _goal_terms(m, inst, metric, v.reach)
     terms["calorie change"] = W_CAL * sum(abs(d) * zj for d, zj in zip(table.deltas, z))
     return terms
+
+
+def goal_metrics(goal: str) -> tuple[str, ...]:
+    """The metrics a goal's predicate (and the rate-of-loss guardrail) needs."""
+    side = {"bulkier": ("leg_muscle", "leg_fat"), "leaner": ("leg_fat",),
+            "maintain": ("body_weight",)}[goal]
+    return ("thigh", "max_loss") + side
 
 
 def _scaled(m, expr, factor: float, name: str, offset: int = 0):
@@ -449,7 +465,7 @@ def _scaled(m, expr, factor: float, name: str, offset: int = 0):
     return var
 
 
-def _goal_terms(m, inst: Instance, metric) -> dict[str, cp_model.LinearExpr]:
+def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.LinearExpr]:
     goal = inst.profile.goal
     target = int(round(inst.target * 1000))
     margin = int(round(inst.margin_cm * 1000))
@@ -482,13 +498,15 @@ def _goal_terms(m, inst: Instance, metric) -> dict[str, cp_model.LinearExpr]:
         m.Add(bw >= -metric["body_weight"] - 1000)
         side_terms = [bw]
     reached = m.NewBoolVar("goal_reached")
+    m.Add(reached == 1).OnlyEnforceIf(reach_lit)
     m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
     return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * reached.Not(),
             "margin": W_MARGIN * slack_short}
 
 
-def build(inst: Instance, table: Table, with_assumptions: bool = False):
+def build(inst: Instance, table: Table, with_assumptions: bool = False,
+          reach_only: bool = False, hint: dict | None = None):
     m = cp_model.CpModel()
     opts = inst.options
     x = {}
@@ -519,9 +537,11 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False):
     m.Add(s_kcal == sum(int(round(opts[o].kcal_day)) * v for (_, o), v in x.items()))
     lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in HARD_RULES}
     lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
-    v = Vars(x=x, rest=rest, hard_day=hard_day, deltas=table.deltas, level=level, s_kcal=s_kcal,
-             terms={},
-             rule_lits=lits)
+    delta = sum(d * z for d, z in zip(table.deltas, level))
+    reach = m.NewBoolVar("require_goal")
+    m.Add(reach == int(reach_only))
+    v = Vars(x=x, rest=rest, hard_day=hard_day, deltas=table.deltas, level=level, delta=delta,
+             reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in HARD_RULES:
         encode(m, v, inst, lits[name])
     goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"])
@@ -537,6 +557,9 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False):
         "preferences": W_PREF * _sum(m, pref),
     }
     m.Minimize(sum(v.terms.values()))
+    for key, value in (hint or {}).items():
+        if key in x:
+            m.AddHint(x[key], value)
     if with_assumptions:
         m.AddAssumptions(list(lits.values()))
     else:
@@ -649,27 +672,34 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
     return sorted(set(found), key=list(names.values()).index) or list(names.values())
 
 
-def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> CoreResult:
-    """Two surrogate passes (the second centred on the first week's session energy), then exact
-    polishing of the calories; raises NoSafePlanError when the hard rules contradict."""
+def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
+               reach_only: bool = False) -> CoreResult | None:
+    """Surrogate passes (each centred on the previous week's session energy and stimulus, hinted
+    with it), then exact polishing of the calories. Raises NoSafePlanError when the hard rules
+    contradict. With ``reach_only`` it only looks for a week that reaches the goal (None: none)."""
     inst = prepare(profile, weeks, params, pins)
     s_est, stim_est = inst.s_max * 0.3, 0.5
     status = "UNKNOWN"
     best: Choice | None = None
     passes = 0
     tried: set = set()
+    hint: dict | None = None
     for _ in range(3):
         table = build_table(inst, s_est, stim_est)
-        model, v = build(inst, table)
+        model, v = build(inst, table, reach_only=reach_only, hint=hint)
         solver = _solver(params)
+        solver.parameters.stop_after_first_solution = reach_only
         code = solver.Solve(model)
         status = STATUS_NAMES.get(code, str(code))
         passes += 1
         if code == cp_model.INFEASIBLE:
+            if reach_only:
+                return None
             raise NoSafePlanError(profile.name, _conflict(inst, table, params))
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise NoSafePlanError(profile.name, [], f"solver stopped with status {status}")
         week = v.week(solver, inst)
+        hint = {key: solver.Value(var) for key, var in v.x.items()}
         key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
         s_kcal, stim_now = week_totals(inst, week)
         if key not in tried:
@@ -721,10 +751,12 @@ def _first_week(profile: Profile, plan: Plan) -> int | None:
 
 
 def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> bool:
-    """Does the best safe plan for a ``weeks``-week horizon reach the goal (full re-score)?"""
+    """Does some safe plan reach the goal over a ``weeks``-week horizon (full re-score)?"""
     try:
-        core = solve_core(profile, weeks, params, pins)
+        core = solve_core(profile, weeks, params, pins, reach_only=True)
     except NoSafePlanError:
+        return False
+    if core is None:
         return False
     inst = prepare(profile, weeks, params, pins)
     return score(profile, core.choice.plan_input(inst.protein), weeks).goal_reached
