@@ -31,6 +31,11 @@ DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Frida
                             "Sunday")))
 KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hill repeats",
                "squats_lunges": "Squats & lunges"}
+# Print density: a page holds about this many week rows + explanation lines + broken rules at
+# normal size (measured with chromium on A4 and Letter); more switches to the compact print style.
+ROOMY_PRINT_LINES = 21
+WHY_CHARS_PER_LINE = 115
+WEEK_STEPS = (1, 2, 4, 5, 10, 13)  # week-axis tick spacing, the first giving at most 6 intervals
 GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
 
 
@@ -72,6 +77,13 @@ def signed(value: float, decimals: int, unit: str) -> str:
     if round(value, decimals) == 0:
         return f"{0:.{decimals}f} {unit}"
     return f"{value:+,.{decimals}f} {unit}"
+
+
+def visible_decimals(value: float, decimals: int, most: int = 3) -> int:
+    """``decimals``, or more (up to ``most``) when ``value`` would otherwise round to zero."""
+    while decimals < most and value != 0 and round(value, decimals) == 0:
+        decimals += 1
+    return decimals
 
 
 def length(units: Units, cm: float, decimals: int = 1) -> str:
@@ -150,7 +162,11 @@ def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
         # The thigh condition is said in the headline, in the plan's units.
         detail = [u for u in status.unmet if not (status.shortfall_cm > 0 and u.startswith("thigh"))]
         if status.shortfall_cm > 0:
-            short = length(units, status.shortfall_cm, units.length_decimals)
+            # Enough decimals that a small shortfall never reads "0.0 cm short".
+            places = visible_decimals(units.cm(status.shortfall_cm), units.length_decimals)
+            short = length(units, status.shortfall_cm, places)
+            thigh = signed(units.cm(plan.projection.thigh_circumference_cm_change), places,
+                           units.length)
             if plan.goal == "maintain":
                 band = length(units, status.target_thigh_change_cm, units.length_decimals)
                 headline += f": thigh {thigh}, {short} outside the ±{band} band"
@@ -172,14 +188,13 @@ def targets(plan: Plan) -> dict[str, str]:
     """Daily calorie and protein targets and the energy balance they mean."""
     need = plan.projection.maintenance_kcal_per_day
     balance = plan.calories_per_day - need
+    burn = f"your estimated burn of {number(need)} kcal/day"
     if abs(balance) < 50:
-        balance_text = f"about what you burn ({number(need)} kcal/day, training included)"
+        balance_text = f"about {burn}"
     elif balance > 0:
-        balance_text = (f"{number(balance)} kcal/day above what you burn "
-                        f"({number(need)} kcal/day, training included)")
+        balance_text = f"{number(balance)} kcal/day above {burn}"
     else:
-        balance_text = (f"{number(-balance)} kcal/day below what you burn "
-                        f"({number(need)} kcal/day, training included)")
+        balance_text = f"{number(-balance)} kcal/day below {burn}"
     return {
         "calories": f"{number(plan.calories_per_day)} kcal",
         "protein": f"{number(plan.protein_g_per_day)} g",
@@ -241,6 +256,15 @@ def safety_notes(plan: Plan) -> list[str]:
     return notes
 
 
+def print_density(plan: Plan) -> str:
+    """"compact" when the page holds more than a typical plan (extra session rows, a long
+    explanation, broken rules), so the print stylesheet tightens and the plan stays on one page."""
+    rows = sum(max(1, len(d.sessions)) for d in plan.days)
+    why_lines = sum(math.ceil(len(line) / WHY_CHARS_PER_LINE) for line in plan.explanation)
+    broken = sum(1 for g in plan.guardrails if not g.ok)
+    return "compact" if rows + why_lines + broken > ROOMY_PRINT_LINES else "normal"
+
+
 def solver_line(plan: Plan) -> str:
     if plan.solver is None:
         return "Scored as given (a hand-made or edited week); no solver involved."
@@ -266,6 +290,7 @@ def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
         "units": units,
         "units_name": plan.units,
         "page_size": page_size,
+        "density": print_density(plan),
         "status": goal_status(plan, units),
         "week": week_rows(plan),
         "targets": targets(plan),
@@ -314,7 +339,7 @@ def svg_chart(
     Values are already in display units. The y range covers the line and the target, at least
     ``min_span`` tall so a flat line stays flat instead of filling the chart with noise.
     """
-    left, right, top, bottom = 40, 10, 12, 32
+    left, right, top, bottom = 40, 58, 12, 32
     plot_w, plot_h = width - left - right, height - top - bottom
     weeks = [w for w, _ in points]
     values = [v for _, v in points] + ([target] if target is not None else [])
@@ -334,16 +359,13 @@ def svg_chart(
     def y(value: float) -> float:
         return top + (y_max - value) / (y_max - y_min) * plot_h
 
-    x_step = max(1, int(nice_step(x_span, 6)))
+    x_step = next(step for step in WEEK_STEPS if x_span / step <= 6 or step == WEEK_STEPS[-1])
     x_ticks = [{"x": f"{x(w):.1f}", "label": str(w)} for w in range(first, last + 1, x_step)]
     if (last - first) % x_step and (last - first) % x_step >= x_step / 2:
         x_ticks.append({"x": f"{x(last):.1f}", "label": str(last)})
     y_labels = _decimals_for(y_step)
-    y_ticks = []
-    tick = y_min
-    while tick <= y_max + y_step / 1000:
-        y_ticks.append({"y": f"{y(tick):.1f}", "label": number(tick, y_labels)})
-        tick += y_step
+    y_ticks = [{"y": f"{y(tick):.1f}", "label": number(tick, y_labels)}
+               for tick in (y_min + i * y_step for i in range(round((y_max - y_min) / y_step) + 1))]
     end_week, end_value = points[-1]
     start_week, start_value = points[0]
     return {
@@ -355,6 +377,7 @@ def svg_chart(
         "bottom": height - bottom,
         "mid_x": f"{left + plot_w / 2:.1f}",
         "y_label_x": left - 6,
+        "target_x": left + 4,
         "x_label_y": height - bottom + 14,
         "axis_y": height - 4,
         "unit": unit,
@@ -363,12 +386,14 @@ def svg_chart(
         "y_ticks": y_ticks,
         "start": {"x": f"{x(start_week):.1f}", "y": f"{y(start_value):.1f}",
                   "label": f"{number(start_value, 1)} {unit}"},
+        # The end value sits right of the line's last point, in the margin the line never enters;
+        # the target's label goes on the side of its line away from where the line starts.
         "end": {"x": f"{x(end_week):.1f}", "y": f"{y(end_value):.1f}",
-                "label": f"{number(end_value, 1)} {unit}",
-                "label_y": f"{y(end_value) + (14 if y(end_value) < top + 16 else -8):.1f}"},
+                "label_x": f"{x(end_week) + 8:.1f}", "label_y": f"{y(end_value) + 4:.1f}",
+                "label": f"{number(end_value, 1)} {unit}"},
         "target": None if target is None else {
             "y": f"{y(target):.1f}", "label": f"target {number(target, decimals)} {unit}",
-            "label_y": f"{y(target) + (12 if y(target) < top + 14 else -4):.1f}"},
+            "label_y": f"{y(target) + (12 if y(start_value) < y(target) else -4):.1f}"},
         "summary": (f"From {number(start_value, 1)} {unit} in week {start_week} to "
                     f"{number(end_value, 1)} {unit} in week {end_week}"),
     }

@@ -345,7 +345,7 @@ def test_html_escapes_the_athlete_name(bulkier):
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     doc = parse_html(html)
-    assert doc.root.find("h1").text() == SCRIPT_NAME
+    assert doc.root.find(id="athlete").text() == SCRIPT_NAME
     assert doc.root.find("title").text() == f"Weekly leg plan: {SCRIPT_NAME}"
     assert not doc.root.find_all("script")
 
@@ -461,3 +461,9 @@ def test_templates_do_no_arithmetic():
                                              (-0.36, "-0.4 cm"), (0.0, "0.0 cm")])
 def test_signed_changes_never_print_minus_zero(value, expected):
     assert signed(value, 1, "cm") == expected
+
+
+def test_a_crowded_page_switches_to_the_compact_print_style(bulkier, double_day):
+    assert 'class="print-normal"' in render(bulkier, "html")
+    crowded = double_day.model_copy(update={"explanation": ["A long reason. " * 10] * 8})
+    assert 'class="print-compact"' in render(crowded, "html")
