@@ -193,39 +193,34 @@ def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, 
 
 @dataclass
 class Table:
-    """The surrogate CP-SAT optimises over. For every calorie level j (calories − maintenance
-    = ``deltas[j]``), each metric is linear in the session energy S and the stimulus s:
+    """The surrogate CP-SAT optimises over. For every calorie level j, each metric is linear in
+    the session energy S and the stimulus s:
 
         metric_j(S, s) = a[j] + b[j]·(S − s_est) + c[j]·s
 
-    (to ~0.005 cm in s and ~0.03 cm in S over 0-700 kcal/d: the model's lean rate is linear in s
-    and, at fixed calories − maintenance, nearly so in S). Values in milli-units."""
+    The model's lean rate is linear in s (to ~0.005 cm over 0-1); the slope in S is taken at the
+    reference S (re-centred on the previous pass's week, so it is exact near the answer).
+    Values in milli-units."""
 
     s_est: float  # [kcal/d]
-    deltas: list[int]  # [kcal/d]
+    calories: list[int]  # [kcal/d] one per level
     a: dict[str, list[float]]
-    b: dict[str, list[float]]  # per kcal/d
+    b: dict[str, list[float]]  # per kcal/d of S
     c: dict[str, list[float]]  # per unit of s
 
 
 def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
     """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
-    step = inst.cal_step
-    ei0 = inst.base.ei0
-    lim = inst.profile.limits
-    m_hi = ei0 + inst.s_max
-    lo = -lim.max_deficit_pct / 100 * m_hi - step
-    hi = lim.max_surplus_pct / 100 * m_hi + step
+    step = max(inst.cal_step, LEVEL_STEP)
     if inst.pins.calories is not None:
-        lo = min(lo, inst.pins.calories - m_hi - step)
-        hi = max(hi, inst.pins.calories - ei0 + step)
-    step = max(step, LEVEL_STEP)
-    deltas = np.arange(math.floor(lo / step) * step, hi + step, step, dtype=float)
-    n = len(deltas)
-    d4 = np.concatenate([deltas] * 4)
+        cals = np.array([float(inst.pins.calories)])
+    else:
+        cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
+    n = len(cals)
+    c4 = np.concatenate([cals] * 4)
     s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
     stim = np.repeat([0.0, 1.0, 0.0, 1.0], n)
-    out = outcomes(inst, ei0 + s_kcal + d4, s_kcal, stim)
+    out = outcomes(inst, c4, s_kcal, stim)
     a, b, c = {}, {}, {}
     for name in METRICS:
         v00, v01, v10, v11 = (out[name][k * n:(k + 1) * n] for k in range(4))
@@ -234,7 +229,7 @@ def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
         slope0 = (v10 - v00) / S_SLOPE_STEP
         slope1 = (v11 - v01) / S_SLOPE_STEP
         b[name] = list(slope0 + (slope1 - slope0) * stim_est)
-    return Table(s_est=s_est, deltas=[int(d) for d in deltas], a=a, b=b, c=c)
+    return Table(s_est=s_est, calories=[int(x) for x in cals], a=a, b=b, c=c)
 
 
 def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
@@ -271,9 +266,8 @@ class Vars:
     x: dict[tuple[int, int], cp_model.IntVar]
     rest: list[cp_model.IntVar]
     hard_day: list[cp_model.IntVar]
-    deltas: list[int]  # [kcal/d] calories − maintenance, one per level
     level: list[cp_model.IntVar]  # exactly one calorie level is chosen
-    delta: cp_model.LinearExpr  # [kcal/d] the chosen level's calories − maintenance
+    calories: cp_model.LinearExpr  # [kcal/d] the chosen level's calories
     reach: cp_model.IntVar  # true: the goal must be reached (reach-only feasibility checks)
     s_kcal: cp_model.IntVar  # [kcal/d] rounded session energy
     terms: dict[str, cp_model.LinearExpr]
@@ -329,18 +323,19 @@ def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
 
 
 def rule_minimum_intake(m, v: Vars, inst: Instance, lit) -> None:
-    need = int(math.ceil(guardrails.intake_floor(inst.profile) - inst.base.ei0))
-    m.Add(v.s_kcal + v.delta >= need).OnlyEnforceIf(lit)
+    m.Add(v.calories >= int(math.ceil(guardrails.intake_floor(inst.profile)))).OnlyEnforceIf(lit)
 
 
 def rule_deficit(m, v: Vars, inst: Instance, lit) -> None:
-    k = int(round(10 * inst.profile.limits.max_deficit_pct))  # per mille of maintenance
-    m.Add(1000 * v.delta >= -int(math.floor(k * inst.base.ei0)) - k * v.s_kcal).OnlyEnforceIf(lit)
+    keep = 1000 - int(round(10 * inst.profile.limits.max_deficit_pct))  # per mille
+    m.Add(1000 * v.calories >= int(math.ceil(keep * inst.base.ei0)) + keep * v.s_kcal
+          ).OnlyEnforceIf(lit)
 
 
 def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
-    k = int(round(10 * inst.profile.limits.max_surplus_pct))
-    m.Add(1000 * v.delta <= int(math.floor(k * inst.base.ei0)) + k * v.s_kcal).OnlyEnforceIf(lit)
+    grow = 1000 + int(round(10 * inst.profile.limits.max_surplus_pct))
+    m.Add(1000 * v.calories <= int(math.floor(grow * inst.base.ei0)) + grow * v.s_kcal
+          ).OnlyEnforceIf(lit)
 
 
 def rule_training_week(m, v: Vars, inst: Instance, lit) -> None:
@@ -348,12 +343,8 @@ def rule_training_week(m, v: Vars, inst: Instance, lit) -> None:
 
 
 def rule_pinned_calories(m, v: Vars, inst: Instance, lit) -> None:
-    if inst.pins.calories is None:
-        return
-    half = inst.cal_step // 2
-    gap = v.s_kcal + int(round(inst.base.ei0)) + v.delta - inst.pins.calories
-    m.Add(gap <= half).OnlyEnforceIf(lit)
-    m.Add(gap >= -half).OnlyEnforceIf(lit)
+    if inst.pins.calories is not None:
+        m.Add(v.calories == inst.pins.calories).OnlyEnforceIf(lit)
 
 
 def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
@@ -445,7 +436,9 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000))
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
     terms = _goal_terms(m, inst, metric, v.reach)
-    terms["calorie change"] = W_CAL * sum(abs(d) * zj for d, zj in zip(table.deltas, z))
+    change = m.NewIntVar(0, 10**5, "calorie_change")
+    m.AddAbsEquality(change, v.calories - int(round(inst.base.ei0)) - v.s_kcal)
+    terms["calorie change"] = W_CAL * change
     return terms
 
 
@@ -476,7 +469,7 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
     side_terms = []
     if goal == "bulkier":
         m.Add(short >= target - thigh)
-        m.Add(slack_short >= target + margin - thigh)
+        m.Add(slack_short >= target + margin - thigh - short)
         mus = m.NewIntVar(0, big, "leg_muscle_shortfall")
         m.Add(mus >= 1 - metric["leg_muscle"])
         share = m.NewIntVar(0, big, "muscle_share_shortfall")
@@ -484,15 +477,15 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         side_terms = [mus, share]
     elif goal == "leaner":
         m.Add(short >= thigh - target)
-        m.Add(slack_short >= thigh - target + margin)
+        m.Add(slack_short >= thigh - target + margin - short)
         fat = m.NewIntVar(0, big, "leg_fat_shortfall")
         m.Add(fat >= metric["leg_fat"] + 1)
         side_terms = [fat]
     else:
         m.Add(short >= thigh - target)
         m.Add(short >= -thigh - target)
-        m.Add(slack_short >= thigh - target + margin)
-        m.Add(slack_short >= -thigh - target + margin)
+        m.Add(slack_short >= thigh - target + margin - short)
+        m.Add(slack_short >= -thigh - target + margin - short)
         bw = m.NewIntVar(0, big, "body_weight_shortfall")
         m.Add(bw >= metric["body_weight"] - 1000)
         m.Add(bw >= -metric["body_weight"] - 1000)
@@ -531,16 +524,16 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
             m.AddAtMostOne([v for (d2, o), v in x.items() if d2 == d and opts[o].kind == kind])
         rest.append(r)
         hard_day.append(h)
-    level = [m.NewBoolVar(f"calories(maintenance{d:+d})") for d in table.deltas]
+    level = [m.NewBoolVar(f"calories({c})") for c in table.calories]
     m.AddExactlyOne(level)
     s_kcal = m.NewIntVar(0, inst.s_max + 7, "session_kcal_per_day")
     m.Add(s_kcal == sum(int(round(opts[o].kcal_day)) * v for (_, o), v in x.items()))
     lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in HARD_RULES}
     lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
-    delta = sum(d * z for d, z in zip(table.deltas, level))
+    calories = sum(c * z for c, z in zip(table.calories, level))
     reach = m.NewBoolVar("require_goal")
     m.Add(reach == int(reach_only))
-    v = Vars(x=x, rest=rest, hard_day=hard_day, deltas=table.deltas, level=level, delta=delta,
+    v = Vars(x=x, rest=rest, hard_day=hard_day, level=level, calories=calories,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in HARD_RULES:
         encode(m, v, inst, lits[name])
