@@ -33,7 +33,7 @@ KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hi
                "squats_lunges": "Squats & lunges"}
 # Print density: a page holds about this many week rows + explanation lines + broken rules at
 # normal size (measured with chromium on A4 and Letter); more switches to the compact print style.
-ROOMY_PRINT_LINES = 21
+ROOMY_PRINT_LINES = 16
 WHY_CHARS_PER_LINE = 115
 WEEK_STEPS = (1, 2, 4, 5, 10, 13)  # week-axis tick spacing, the first giving at most 6 intervals
 GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
@@ -262,7 +262,8 @@ def print_density(plan: Plan) -> str:
     rows = sum(max(1, len(d.sessions)) for d in plan.days)
     why_lines = sum(math.ceil(len(line) / WHY_CHARS_PER_LINE) for line in plan.explanation)
     broken = sum(1 for g in plan.guardrails if not g.ok)
-    return "compact" if rows + why_lines + broken > ROOMY_PRINT_LINES else "normal"
+    status = 0 if plan.goal_reached else 1 + len(plan.goal_status.unmet)
+    return "compact" if rows + why_lines + broken + status > ROOMY_PRINT_LINES else "normal"
 
 
 def solver_line(plan: Plan) -> str:
@@ -339,7 +340,7 @@ def svg_chart(
     Values are already in display units. The y range covers the line and the target, at least
     ``min_span`` tall so a flat line stays flat instead of filling the chart with noise.
     """
-    left, right, top, bottom = 40, 58, 12, 32
+    left, right, top, bottom = 40, 64, 12, 32
     plot_w, plot_h = width - left - right, height - top - bottom
     weeks = [w for w, _ in points]
     values = [v for _, v in points] + ([target] if target is not None else [])
