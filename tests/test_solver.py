@@ -1,0 +1,129 @@
+"""The solver: every plan passes the independent checker, goal_reached comes from the full
+re-score, each hard rule binds (and is named when it conflicts), and plans are deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner import goals
+from planner.errors import NoSafePlanError
+from planner.plan import Plan
+from planner.profile import Profile, load_profile
+from planner.solver import HARD_RULES, Pins, SolverParams, solve
+
+SAMPLES = sorted(Path(__file__).resolve().parent.parent.glob("sample_profiles/*.yaml"))
+FAST = SolverParams(find_earliest_week=False)
+
+
+def assert_checked(profile: Profile, plan: Plan) -> None:
+    """The independent checker passes every rule, and goal_reached is the goal predicate applied
+    to the re-scored projection."""
+    broken = [r for r in plan.guardrails if not r.ok]
+    assert not broken, broken
+    weekly = plan.projection.weekly
+    assert plan.goal_reached == goals.evaluate(profile, weekly[0], weekly[-1]).reached
+    assert [d.day for d in plan.days] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@pytest.fixture(scope="module")
+def sample_plans() -> dict[str, tuple[Profile, Plan]]:
+    return {p.stem: (load_profile(p), solve(load_profile(p))) for p in SAMPLES}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_sample_profile_gets_a_checked_plan(path: Path, sample_plans):
+    profile, plan = sample_plans[path.stem]
+    assert_checked(profile, plan)
+    assert plan.solver is not None and plan.solver.status == "OPTIMAL"
+    if not plan.goal_reached:
+        assert plan.goal_status.shortfall_cm > 0 or plan.goal_status.unmet
+        assert any("not reached" in line for line in plan.explanation)
+
+
+def test_most_sample_goals_are_reached(sample_plans):
+    reached = sum(plan.goal_reached for _, plan in sample_plans.values())
+    assert reached >= len(sample_plans) - 2
+
+
+def test_same_profile_gives_byte_identical_plan():
+    profile = load_profile(SAMPLES[0])
+    first = solve(profile, FAST).model_copy(update={"solver": None}).to_json()
+    second = solve(profile, FAST).model_copy(update={"solver": None}).to_json()
+    assert first == second
+
+
+def base_profile(**changes) -> Profile:
+    data = dict(name="Rule Tester", sex="female", age=30, height_cm=168, weight_kg=64,
+                body_fat_pct=26, goal="maintain", horizon_weeks=8, recent_weekly_run_minutes=120,
+                availability={"mon": 60, "tue": 60, "wed": 60, "thu": 60, "fri": 60, "sat": 90},
+                facilities=["hills", "barbell"])
+    data.update(changes)
+    return Profile.model_validate(data)
+
+
+# rule name → (profile changes, pins) that make the rule conflict; the clean case drops them
+RULE_CASES: dict[str, tuple[dict, Pins]] = {
+    "availability": ({"availability": {}}, Pins()),
+    "exclusions": ({"exclude": ["long_run", "sprints", "hill_repeats", "squats_lunges"]}, Pins()),
+    "facilities": ({"facilities": []}, Pins(kind_counts=(("hill_repeats", 1),))),
+    "rest days": ({"limits": {"min_rest_days": 6}}, Pins(kind_counts=(("squats_lunges", 2),))),
+    "no back-to-back hard days": ({}, Pins(kind_counts=(("squats_lunges", 4),))),
+    "48 h between hard sessions": (
+        {"availability": {"sat": 120}}, Pins(kind_counts=(("sprints", 1), ("squats_lunges", 1)))),
+    "running load": ({"recent_weekly_run_minutes": 0}, Pins(kind_counts=(("sprints", 2),))),
+    "minimum intake": ({}, Pins(calories=1000)),
+    "deficit": ({}, Pins(calories=1250)),
+    "surplus": ({}, Pins(calories=3500)),
+    "a training week": ({"availability": {}}, Pins()),
+    "pinned calories": ({}, Pins(calories=5000)),
+    "pinned sessions": ({}, Pins(kind_counts=(("squats_lunges", 4),))),
+}
+
+
+def test_every_hard_rule_has_a_case():
+    assert set(RULE_CASES) == {name for name, _ in HARD_RULES}
+
+
+@pytest.mark.parametrize("rule", list(RULE_CASES), ids=list(RULE_CASES))
+def test_hard_rule_conflict_is_named(rule: str):
+    changes, pins = RULE_CASES[rule]
+    with pytest.raises(NoSafePlanError) as err:
+        solve(base_profile(**changes), FAST, pins)
+    assert rule in err.value.conflicting_rules, err.value.conflicting_rules
+
+
+@pytest.mark.parametrize("rule", list(RULE_CASES), ids=list(RULE_CASES))
+def test_hard_rule_clean_case_solves(rule: str):
+    profile = base_profile()
+    plan = solve(profile, FAST)
+    assert_checked(profile, plan)
+
+
+def test_rate_of_loss_binds_when_tightened():
+    """A coach's tighter loss limit moves the calories up and the checker still passes."""
+    loose = base_profile(goal="leaner", horizon_weeks=8)
+    tight = base_profile(goal="leaner", horizon_weeks=8, limits={"max_loss_pct_per_week": 0.2})
+    plan_loose, plan_tight = solve(loose, FAST), solve(tight, FAST)
+    assert_checked(tight, plan_tight)
+    assert plan_tight.projection.max_weekly_loss_pct <= 0.2 + 1e-9
+    assert plan_tight.calories_per_day > plan_loose.calories_per_day
+
+
+def test_long_run_day_preference_is_honoured_when_free():
+    profile = base_profile(goal="leaner", long_run_day="sat")
+    plan = solve(profile, FAST)
+    days = [d.day for d in plan.days for s in d.sessions if s.kind == "long_run"]
+    assert days and all(d == "sat" for d in days)
+
+
+def test_unreachable_goal_reports_closest_plan_and_earliest_week():
+    profile = base_profile(goal="bulkier", strength_experience="advanced", horizon_weeks=4,
+                           target_thigh_change_cm=1.0)
+    plan = solve(profile)
+    assert_checked(profile, plan)
+    assert not plan.goal_reached
+    assert plan.goal_status.shortfall_cm > 0
+    earliest = plan.goal_status.earliest_week
+    assert earliest is None or 4 < earliest <= 52
