@@ -471,37 +471,44 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
         runner = dask_runner(dask_address)
     else:
         runner = run_inline if jobs == 1 else process_runner(jobs)
-
     records: dict[int, dict[str, Any]] = {}
-    by_ordinal = {e.ordinal: e for e in entries}
-    skipped = 0
-    tasks: list[Task] = []
     with Progress(len(entries), progress_stream) as progress:
         try:
-            for entry in entries:
-                done = load_done(out, entry, formats) if resume else None
-                if done is not None:
-                    records[entry.ordinal] = done
-                    skipped += 1
-                    progress.advance(done, skipped=True)
-                elif entry.error is not None:
-                    records[entry.ordinal] = save_outcome(out, entry, _failure("input", entry.error))
-                    progress.advance(records[entry.ordinal])
-                else:
-                    assert entry.data is not None
-                    tasks.append((entry.ordinal, entry.source, entry.data))
-            if tasks:
-                with closing(runner(tasks, formats, plan_fn, render_fn)) as results:
-                    for ordinal, outcome in results:
-                        records[ordinal] = save_outcome(out, by_ordinal[ordinal], outcome)
-                        progress.advance(records[ordinal])
+            skipped = _plan_all(entries, out, formats, resume, records, progress,
+                                lambda tasks: runner(tasks, formats, plan_fn, render_fn))
+            ordered = [records[e.ordinal] for e in entries]
+            rows = summary_rows(ordered, formats)
+            atomic_write_text(out / "summary.csv", summary_csv(rows))
+            atomic_write_text(out / "index.html", index_html(rows, formats))
         except KeyboardInterrupt:
             raise BatchInterrupted(len(records), len(entries)) from None
-
-    ordered = [records[e.ordinal] for e in entries]
-    rows = summary_rows(ordered, formats)
-    atomic_write_text(out / "summary.csv", summary_csv(rows))
-    atomic_write_text(out / "index.html", index_html(rows, formats))
     failed = sum(r["status"] != "ok" for r in ordered)
     return BatchReport(total=len(entries), planned=len(entries) - failed, failed=failed,
                        skipped=skipped)
+
+
+def _plan_all(entries: list[Entry], out: Path, formats: tuple[str, ...], resume: bool,
+              records: dict[int, dict[str, Any]], progress: Progress,
+              start: Callable[[list[Task]], Generator[tuple[int, Outcome], None, None]]) -> int:
+    """Fill ``records`` (ordinal → record) as athletes finish; return how many were done earlier."""
+    by_ordinal = {e.ordinal: e for e in entries}
+    skipped = 0
+    tasks: list[Task] = []
+    for entry in entries:
+        done = load_done(out, entry, formats) if resume else None
+        if done is not None:
+            records[entry.ordinal] = done
+            skipped += 1
+            progress.advance(done, skipped=True)
+        elif entry.error is not None:
+            records[entry.ordinal] = save_outcome(out, entry, _failure("input", entry.error))
+            progress.advance(records[entry.ordinal])
+        else:
+            assert entry.data is not None
+            tasks.append((entry.ordinal, entry.source, entry.data))
+    if tasks:
+        with closing(start(tasks)) as results:
+            for ordinal, outcome in results:
+                records[ordinal] = save_outcome(out, by_ordinal[ordinal], outcome)
+                progress.advance(records[ordinal])
+    return skipped

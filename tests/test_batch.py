@@ -458,3 +458,36 @@ def test_cli_real_solver_mixed_roster_exit_1_and_good_roster_exit_0(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 of 1 athletes planned" in result.output
     assert (tmp_path / "ok" / "plans" / "ann.md").is_file()
+
+
+@needs_solver
+def test_real_ctrl_c_exits_130_with_complete_files_and_resume_finishes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    samples = Path(__file__).parent.parent / "sample_profiles"
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from planner.cli import main; main()", "batch",
+               str(samples), str(samples / "roster.csv"), "--out", str(out), "--jobs", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".legplan/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "summary.csv").exists()
+    done = {p.stem for p in out.glob(".legplan/*.json")}
+    assert {p.stem for p in out.glob("plans/*")} <= done
+    for plan in out.glob("plans/*.json"):
+        Plan.model_validate_json(plan.read_text())  # complete, valid documents
+
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode in (0, 1), resumed.stderr
+    assert f"({len(done)} done earlier)" in resumed.stdout
+    assert len(summary(out)) == 16
