@@ -64,6 +64,15 @@ def interrupting_plan(profile: Profile) -> Plan:
     return standin_plan(profile)
 
 
+def slow_first_plan(profile: Profile) -> Plan:
+    """The roster's first athlete finishes last, so completion order differs from roster order."""
+    if profile.name == "Dana Reyes":
+        import time
+
+        time.sleep(1.0)
+    return standin_plan(profile)
+
+
 def crashing_plan(profile: Profile) -> Plan:
     if profile.name == "Crash":
         raise RuntimeError("boom")
@@ -305,7 +314,9 @@ def test_output_directory_that_cannot_be_created_is_an_input_error(tmp_path):
 def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path):
     inputs = mixed_roster(tmp_path)
     run(inputs, tmp_path / "one", jobs=1)
-    run(inputs, tmp_path / "two", jobs=2)
+    progress = io.StringIO()
+    run(inputs, tmp_path / "two", jobs=2, plan_fn=slow_first_plan, progress_stream=progress)
+    assert progress.getvalue().splitlines()[-1].endswith("dana-reyes: ok")  # finished last
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     assert len(one) == 7 * 2 + 12 + 2
     assert one == two
