@@ -49,6 +49,9 @@ W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every 
 MAX_SESSIONS_PER_DAY = 2
 S_LEVELS = 20  # stimulus grid: 0, 0.05, … 1
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
+MAX_PASSES = 6
+REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
+DEBUG = False
 LEVEL_STEP = 50  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -120,6 +123,7 @@ class Instance:
     target: float
     margin_cm: float
     pins: Pins = field(default_factory=Pins)
+    reach_pad: int = 0  # [milli-units] margin the surrogate must show after a missed reach
 
 
 def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> Instance:
@@ -207,6 +211,12 @@ class Table:
     a: dict[str, list[float]]
     b: dict[str, list[float]]  # per kcal/d of S
     c: dict[str, list[float]]  # per unit of s
+    bias: dict[str, float] = field(default_factory=dict)  # correction learnt from the full model
+
+    def value(self, name: str, calories: int, s_kcal: float, stimulus: float) -> float:
+        j = self.calories.index(calories)
+        return (self.a[name][j] + self.b[name][j] * (s_kcal - self.s_est)
+                + self.c[name][j] * stimulus + self.bias.get(name, 0.0))
 
 
 def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
@@ -426,7 +436,8 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
     m.Add(sum(s_j) == s_pm)
     metric = {}
     for name in goal_metrics(inst.profile.goal):
-        expr = sum(int(round(1000 * table.a[name][j])) * zj
+        bias = table.bias.get(name, 0.0)
+        expr = sum(int(round(1000 * (table.a[name][j] + bias))) * zj
                    + int(round(1000 * table.b[name][j])) * ds_j[j]
                    + int(round(table.c[name][j])) * s_j[j] for j, zj in enumerate(z))
         var = m.NewIntVar(-10**7, 10**7, name)
@@ -492,6 +503,21 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         side_terms = [bw]
     reached = m.NewBoolVar("goal_reached")
     m.Add(reached == 1).OnlyEnforceIf(reach_lit)
+    if inst.reach_pad:  # the full model showed the surrogate optimistic: demand a margin
+        pad = inst.reach_pad
+        if goal == "bulkier":
+            m.Add(thigh - target >= pad).OnlyEnforceIf(reached)
+            m.Add(metric["leg_muscle"] >= pad).OnlyEnforceIf(reached)
+            m.Add(90 * metric["leg_muscle"] - 106 * metric["leg_fat"] >= 100 * pad
+                  ).OnlyEnforceIf(reached)
+        elif goal == "leaner":
+            m.Add(target - thigh >= pad).OnlyEnforceIf(reached)
+            m.Add(metric["leg_fat"] <= -pad).OnlyEnforceIf(reached)
+        else:
+            m.Add(thigh <= target - pad).OnlyEnforceIf(reached)
+            m.Add(thigh >= -target + pad).OnlyEnforceIf(reached)
+            m.Add(metric["body_weight"] <= 1000 - pad).OnlyEnforceIf(reached)
+            m.Add(metric["body_weight"] >= -1000 + pad).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
     return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * reached.Not(),
@@ -566,6 +592,7 @@ def _solver(params: SolverParams) -> cp_model.CpSolver:
     s.parameters.max_time_in_seconds = params.time_limit_s
     s.parameters.num_workers = params.workers
     s.parameters.random_seed = params.seed
+    s.parameters.linearization_level = 2
     return s
 
 
@@ -665,44 +692,107 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
     return sorted(set(found), key=list(names.values()).index) or list(names.values())
 
 
+def starter_weeks(inst: Instance) -> list[list[list[Option]]]:
+    """Simple weeks to start from: one session of each allowed kind at its smallest dose, on the
+    day with the most time (the long run on the preferred day when it fits)."""
+    allowed = set(allowed_kinds(inst.profile))
+    weeks = []
+    for kind in KINDS:
+        opts = [o for o in inst.options if o.kind == kind and kind in allowed]
+        if not opts:
+            continue
+        smallest = min(opts, key=lambda o: (o.minutes, o.dose))
+        days = [d for d in range(7) if inst.avail[d] >= smallest.minutes]
+        if not days:
+            continue
+        pref = inst.profile.long_run_day
+        day = DAYS.index(pref) if kind == "long_run" and pref and DAYS.index(pref) in days else \
+            max(days, key=lambda d: (inst.avail[d], -d))
+        week: list[list[Option]] = [[] for _ in range(7)]
+        week[day].append(smallest)
+        weeks.append(week)
+    return weeks
+
+
 def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                reach_only: bool = False) -> CoreResult | None:
-    """Surrogate passes (each centred on the previous week's session energy and stimulus, hinted
-    with it), then exact polishing of the calories. Raises NoSafePlanError when the hard rules
-    contradict. With ``reach_only`` it only looks for a week that reaches the goal (None: none)."""
+    """Surrogate passes, each centred on the best week so far (its session energy and stimulus)
+    and hinted with it; then exact polishing of the calories.
+
+    Each pass first asks for the cheapest week that reaches the goal (the goal as a hard
+    constraint keeps the LP relaxation tight); only when the surrogate says no week reaches it
+    does it minimise the shortfall instead. Raises NoSafePlanError when the hard rules contradict.
+    With ``reach_only`` it stops at the first week that reaches the goal (None: none does)."""
     inst = prepare(profile, weeks, params, pins)
-    s_est, stim_est = inst.s_max * 0.3, 0.5
-    status = "UNKNOWN"
     best: Choice | None = None
-    passes = 0
-    tried: set = set()
-    hint: dict | None = None
-    for _ in range(3):
-        table = build_table(inst, s_est, stim_est)
-        model, v = build(inst, table, reach_only=reach_only, hint=hint)
-        solver = _solver(params)
-        solver.parameters.stop_after_first_solution = reach_only
-        code = solver.Solve(model)
-        status = STATUS_NAMES.get(code, str(code))
-        passes += 1
-        if code == cp_model.INFEASIBLE:
-            if reach_only:
-                return None
-            raise NoSafePlanError(profile.name, _conflict(inst, table, params))
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise NoSafePlanError(profile.name, [], f"solver stopped with status {status}")
-        week = v.week(solver, inst)
-        hint = {key: solver.Value(var) for key, var in v.x.items()}
-        key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
-        s_kcal, stim_now = week_totals(inst, week)
-        if key not in tried:
-            tried.add(key)
+    if not pins.kind_counts and pins.calories is None:
+        for week in starter_weeks(inst):
             cand = polish(inst, week)
             if cand is not None and (best is None or cand.total < best.total - 1e-9):
                 best = cand
-        if abs(s_kcal - s_est) <= S_SLOPE_STEP / 2 and best is not None:
+    ref = best.week if best is not None else None
+    s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
+    status = "UNKNOWN"
+    passes = 0
+    polished: dict = {}
+    bias: dict[str, float] = {}
+    reachable = True
+    for _ in range(MAX_PASSES):
+        hint = None if ref is None else {
+            (d, o): int(any(opt is inst.options[o] for opt in ref[d]))
+            for d in range(7) for o in range(len(inst.options))}
+        table = build_table(inst, s_est, stim_est)
+        table.bias = bias
+        code, solver, v = cp_model.UNKNOWN, None, None
+        if reachable:
+            model, v = build(inst, table, reach_only=True, hint=hint)
+            solver = _solver(params)
+            solver.parameters.stop_after_first_solution = reach_only
+            code = solver.Solve(model)
+            passes += 1
+            if code == cp_model.INFEASIBLE:
+                if reach_only:
+                    return None
+                reachable = False
+        if not reachable:
+            model, v = build(inst, table, hint=hint)
+            solver = _solver(params)
+            code = solver.Solve(model)
+            passes += 1
+            if code == cp_model.INFEASIBLE:
+                raise NoSafePlanError(profile.name, _conflict(inst, table, params))
+        status = STATUS_NAMES.get(code, str(code))
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoSafePlanError(profile.name, [], f"solver stopped with status {status}")
+        week = v.week(solver, inst)
+        key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
+        s_kcal, stim_now = week_totals(inst, week)
+        if key not in polished:
+            polished[key] = polish(inst, week)
+        cand = polished[key]
+        if cand is not None and (best is None or cand.total < best.total - 1e-9):
+            best = cand
+        reached_now = cand is not None and cand.terms["shortfall"] == 0
+        if DEBUG:
+            print("pass", passes, [(o.kind, o.dose) for d in week for o in d], round(s_kcal),
+                  round(stim_now, 3), "centre", round(s_est), round(stim_est, 3), "cal",
+                  solver.Value(v.calories), "exact", cand and cand.calories,
+                  cand and {k: round(x) for k, x in cand.terms.items()}, bias)
+        centred = abs(s_kcal - s_est) <= S_SLOPE_STEP / 2 and abs(stim_now - stim_est) <= 0.1
+        if not centred:  # the surrogate is exact near its centre: move it to this week
+            s_est, stim_est, ref = s_kcal, stim_now, week
+            bias = {}
+        elif reachable and not reached_now and not (best and best.terms["shortfall"] == 0):
+            # centred, yet the full model says the goal is missed: correct the surrogate by the
+            # error it made here (its bias is systematic near the centre) and ask again
+            cal = int(solver.Value(v.calories))
+            exact = outcomes(inst, np.array([float(cal)]), s_kcal, stim_now)
+            for name in METRICS:
+                err = float(exact[name][0]) - table.value(name, cal, s_kcal, stim_now)
+                bias[name] = bias.get(name, 0.0) + err
+            inst.reach_pad += REACH_PAD_STEP
+        else:
             break
-        s_est, stim_est = s_kcal, stim_now
     if best is None:
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
