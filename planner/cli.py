@@ -274,3 +274,64 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     click.echo(f"{report.planned} of {report.total} athletes planned, {report.failed} failed "
                f"({report.skipped} done earlier); overview: {Path(out) / 'index.html'}")
     raise click.exceptions.Exit(report.exit_code)
+
+
+@main.command(short_help="Compare the plan with what-if scenarios side by side.")
+@click.argument("profile_path", metavar="PROFILE")
+@click.option("--scenario", "scenarios", multiple=True, metavar='"NAME: CHANGE[, CHANGE…]"',
+              help="A named scenario of one or more changes (repeatable).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="A one-change scenario named after the change (repeatable).")
+@format_option("md")
+@OUTPUT_OPTION
+@handle_errors
+def whatif(profile_path: str, scenarios: tuple[str, ...], sets: tuple[str, ...], fmt: str,
+           output: str | None) -> None:
+    """Solve the baseline plan and each scenario; compare them side by side.
+
+    A CHANGE edits the profile and re-solves (goal=leaner, availability.sat=0, exclude=sprints,
+    weight_kg=70, horizon_weeks=16; lists with ';') or pins part of the plan and re-optimises the
+    rest (calories=+300 relative to the baseline, calories=2400, sprints=0, squats_lunges=3).
+    A change that breaks a guardrail is shown at the nearest safe value, labelled.
+
+    \b
+    Example:
+      legplan whatif me.yaml --set calories=+300 --set exclude=sprints
+      legplan whatif me.yaml --scenario "weekend off: availability.sat=0, availability.sun=0"
+    """
+    from planner.whatif import parse_scenarios, whatif as run_whatif
+    from planner.whatif_render import render_whatif
+
+    profile = load_profile(profile_path)
+    specs = parse_scenarios(scenarios, sets, profile)
+    if not specs:
+        raise InputError("whatif", [("--scenario/--set", "give at least one scenario")])
+    write_output(render_whatif(run_whatif(profile, specs), fmt), output)
+
+
+@main.command(short_help="Find the least-change plan that reaches a thigh change.")
+@click.argument("profile_path", metavar="PROFILE")
+@click.option("--thigh-cm", "thigh_cm", type=float, required=True,
+              help="Thigh circumference change to reach [cm]: positive gain, negative loss.")
+@WEEKS_OPTION
+@click.option("--sweep", "sweeps", multiple=True, metavar="LEVER=LO..HI[:STEP]",
+              help="Response curve: calories=2000..2600:50 (or +0..+500), or KIND=0..4.")
+@format_option("md")
+@OUTPUT_OPTION
+@handle_errors
+def seek(profile_path: str, thigh_cm: float, weeks: int | None, sweeps: tuple[str, ...],
+         fmt: str, output: str | None) -> None:
+    """Find the least-change safe plan whose thigh changes by --thigh-cm by week --weeks.
+
+    If none exists: the earliest week (up to 52) one does, and the best achievable by --weeks.
+
+    \b
+    Example:
+      legplan seek me.yaml --thigh-cm 1.5 --weeks 12 --sweep calories=+0..+500:25
+    """
+    from planner.seek import parse_sweep, seek as run_seek
+    from planner.whatif_render import render_seek
+
+    profile = load_profile(profile_path)
+    specs = [parse_sweep(s) for s in sweeps]
+    write_output(render_seek(run_seek(profile, thigh_cm, weeks, specs), fmt), output)

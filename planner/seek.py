@@ -1,0 +1,282 @@
+"""Goal-seeking: the least-change safe plan that moves the thigh by DELTA cm by week N — or, when
+none does, the earliest week one would and the best achievable by N — and response curves.
+
+Seeking replaces the profile's goal by "reach DELTA": goal ``bulkier`` with
+``target_thigh_change_cm = DELTA`` for a gain, ``leaner`` with it for a loss (0 would be maintain,
+which has no direction to seek). The solver then minimises, in this order, the shortfall, the
+training load and the calorie change from maintenance — "least change" — with no safety margin
+beyond the target (``SEEK_PARAMS``). The chosen week's calories are then trimmed with the full
+daily model to the intake closest to maintenance that still reaches DELTA, so one calorie step
+less (``CALORIE_STEP`` towards maintenance) does not; the answer shows that step, and one session
+fewer of each kind, re-scored.
+
+Sweeps (``--sweep``):
+
+* ``calories=LO..HI[:STEP]`` — absolute kcal/d, or ``+a..+b`` / ``-a..+b`` relative to the seek
+  plan's calories; STEP defaults to 50. The seek plan's **week is held fixed** and every intake is
+  re-scored by the full model (so the curve isolates the calories, and a 20-point sweep costs
+  milliseconds instead of 20 solves). Intakes that break a guardrail are kept and marked.
+* ``<kind>=LO..HI`` — sessions of that kind a week (0-7); every count is pinned and the rest of
+  the plan re-solved (counts no safe week holds are marked with the conflicting rules).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner import guardrails
+from planner.errors import InputError, NoSafePlanError
+from planner.plan import DayPlan, Plan, PlanInput
+from planner.profile import KINDS, Profile, parse_profile
+from planner.scoring import score
+from planner.solver import Pins, SolverParams, solve
+from planner.whatif import (
+    CALORIE_STEP,
+    MAX_SESSIONS_A_WEEK,
+    Outcome,
+    deterministic,
+    parallel_map,
+    solve_or_conflict,
+)
+
+SEEK_PARAMS = SolverParams(margin_cm=0.0)
+DEFAULT_CALORIE_SWEEP_STEP = 50
+MAX_SWEEP_POINTS = 200
+
+
+class LeverStep(BaseModel):
+    """The plan with one step less of one lever, re-scored by the full model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lever: str = Field(description="'calories' or a session kind")
+    change: str = Field(description="what was taken away, in words")
+    thigh_cm_change: float
+    goal_reached: bool
+
+
+class SweepPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: int = Field(description="kcal/d, or sessions a week")
+    outcome: Outcome | None = Field(None, description="None: no safe plan holds this value")
+    safe: bool
+    broken_rules: list[str] = Field(default_factory=list)
+
+
+class Sweep(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lever: str
+    spec: str
+    method: Literal["week fixed, re-scored", "re-solved with the value pinned"]
+    points: list[SweepPoint]
+
+
+class SeekResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    athlete: str
+    units: Literal["metric", "imperial"]
+    target_thigh_change_cm: float
+    weeks: int
+    reached: bool
+    best_thigh_change_cm: float = Field(description="[cm] what the returned plan does by week N")
+    earliest_week: int | None = Field(
+        None, description="first week 1-52 a safe plan reaches the target (None: none by 52)")
+    key_lever: str | None = None
+    one_step_less: list[LeverStep] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    outcome: Outcome
+    plan: Plan
+    sweeps: list[Sweep] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    lever: str
+    text: str
+    low: int
+    high: int
+    step: int
+    relative: bool
+
+    def values(self, base_calories: int) -> list[int]:
+        offset = base_calories if self.relative else 0
+        return list(range(self.low + offset, self.high + offset + 1, self.step))
+
+
+def seek_profile(profile: Profile, delta_cm: float, weeks: int | None = None) -> Profile:
+    """The profile with its goal replaced by "thigh changes by ``delta_cm`` by week ``weeks``"."""
+    if delta_cm == 0:
+        raise InputError("--thigh-cm", [("thigh-cm", "0 cm is goal maintain, which has no "
+                                         "direction to seek; give a gain (1.5) or a loss (-1)")])
+    data = profile.model_dump()
+    data.update(goal="bulkier" if delta_cm > 0 else "leaner", target_thigh_change_cm=delta_cm,
+                horizon_weeks=weeks or profile.horizon_weeks)
+    return parse_profile(data, "--thigh-cm/--weeks")
+
+
+def parse_sweep(text: str) -> SweepSpec:
+    """``calories=LO..HI[:STEP]`` (absolute, or ``+a..+b`` relative) or ``<kind>=LO..HI``."""
+    m = re.fullmatch(r"\s*(\w+)\s*=\s*([+-]?\d+)\s*\.\.\s*([+-]?\d+)\s*(?::\s*(\d+))?\s*", text)
+    if m is None:
+        raise InputError("--sweep", [(text, "expected calories=LO..HI[:STEP] or KIND=LO..HI, "
+                                            "e.g. calories=2000..2600:50 or squats_lunges=0..4")])
+    lever, lo, hi, step = m.group(1), m.group(2), m.group(3), m.group(4)
+    relative = lo[0] in "+-" or hi[0] in "+-"
+    low, high = int(lo), int(hi)
+    if lever == "calories":
+        step_n = int(step) if step else DEFAULT_CALORIE_SWEEP_STEP
+        if not relative and not 0 < low <= high <= 10000:
+            raise InputError("--sweep", [(text, "absolute calories need 0 < LO ≤ HI ≤ 10000")])
+    elif lever in KINDS:
+        step_n = int(step) if step else 1
+        if relative or not 0 <= low <= high <= MAX_SESSIONS_A_WEEK:
+            raise InputError("--sweep", [(text, f"sessions a week need 0 ≤ LO ≤ HI ≤ "
+                                                f"{MAX_SESSIONS_A_WEEK}")])
+    else:
+        raise InputError("--sweep", [(text, f"unknown lever {lever!r}: calories or a session kind "
+                                            f"({', '.join(KINDS)})")])
+    if low > high or step_n < 1 or (high - low) // step_n + 1 > MAX_SWEEP_POINTS:
+        raise InputError("--sweep", [(text, f"need LO ≤ HI, STEP ≥ 1 and at most "
+                                            f"{MAX_SWEEP_POINTS} points")])
+    return SweepSpec(lever, text.strip(), low, high, step_n, relative)
+
+
+def plan_input(plan: Plan, calories: int | None = None, days: list[DayPlan] | None = None) -> PlanInput:
+    return PlanInput(calories_per_day=plan.calories_per_day if calories is None else calories,
+                     protein_g_per_day=plan.protein_g_per_day,
+                     days=plan.days if days is None else days)
+
+
+def rescore(profile: Profile, plan: Plan, calories: int | None = None,
+            days: list[DayPlan] | None = None) -> Plan:
+    """The plan's week (or ``days``) at ``calories``, re-scored by the full model."""
+    return score(profile, plan_input(plan, calories, days), earliest_known=True)
+
+
+def safe(plan: Plan) -> bool:
+    return all(g.ok for g in plan.guardrails)
+
+
+def trim_calories(profile: Profile, plan: Plan) -> Plan | None:
+    """The plan's week at the intake closest to maintenance (whole steps) that reaches the goal
+    with every guardrail kept, re-scored by the full model (None: no intake does)."""
+    maintenance = plan.projection.maintenance_kcal_per_day
+    low, high = guardrails.calorie_bounds(profile, maintenance)
+    grid = range(int(math.ceil(low / CALORIE_STEP)) * CALORIE_STEP,
+                 int(math.floor(high / CALORIE_STEP)) * CALORIE_STEP + 1, CALORIE_STEP)
+    # closest to maintenance first; on a tie, the side the goal moves towards
+    toward = 1 if profile.goal == "bulkier" else -1
+    for calories in sorted(grid, key=lambda c: (abs(c - maintenance), -toward * c)):
+        candidate = rescore(profile, plan, calories)
+        if candidate.goal_reached and safe(candidate):
+            return candidate
+    return None
+
+
+def one_step_less(profile: Profile, plan: Plan) -> tuple[str | None, list[LeverStep]]:
+    """Each lever one step less, re-scored: calories one step towards maintenance, and one session
+    fewer of each kind the plan holds. The key lever is calories when the plan eats away from
+    maintenance, else the kind whose loss costs the most thigh."""
+    steps = []
+    maintenance = plan.projection.maintenance_kcal_per_day
+    gap = plan.calories_per_day - maintenance
+    if abs(gap) >= CALORIE_STEP / 2:
+        towards = -CALORIE_STEP if gap > 0 else CALORIE_STEP
+        less = rescore(profile, plan, plan.calories_per_day + towards)
+        steps.append(LeverStep(lever="calories", change=f"calories {towards:+d} kcal/d",
+                               thigh_cm_change=less.projection.thigh_circumference_cm_change,
+                               goal_reached=less.goal_reached))
+    for kind in KINDS:
+        holding = [d for d in plan.days if any(s.kind == kind for s in d.sessions)]
+        if not holding:
+            continue
+        drop = holding[-1].day
+        days = [DayPlan(day=d.day, sessions=[s for s in d.sessions if not (
+            d.day == drop and s.kind == kind)]) for d in plan.days]
+        less = rescore(profile, plan, days=days)
+        steps.append(LeverStep(lever=kind, change=f"one {kind} session fewer ({drop})",
+                               thigh_cm_change=less.projection.thigh_circumference_cm_change,
+                               goal_reached=less.goal_reached))
+    if not steps:
+        return None, steps
+    if steps[0].lever == "calories":
+        return "calories", steps
+    target = plan.projection.thigh_circumference_cm_change
+    worst = max(steps, key=lambda s: abs(target - s.thigh_cm_change))
+    return worst.lever, steps
+
+
+def sweep(profile: Profile, plan: Plan, spec: SweepSpec, params: SolverParams = SEEK_PARAMS,
+          jobs: int | None = None) -> Sweep:
+    """The response curve of one lever around ``plan`` (see the module docstring)."""
+    values = spec.values(plan.calories_per_day)
+    if spec.lever == "calories":
+        points = []
+        for value in values:
+            if value <= 0:
+                points.append(SweepPoint(value=value, safe=False, broken_rules=["minimum intake"]))
+                continue
+            scored = rescore(profile, plan, value)
+            broken = [g.name for g in scored.guardrails if not g.ok]
+            points.append(SweepPoint(value=value, outcome=Outcome.of(scored), safe=not broken,
+                                     broken_rules=broken))
+        return Sweep(lever="calories", spec=spec.text, method="week fixed, re-scored",
+                     points=points)
+
+    def point(value: int) -> SweepPoint:
+        solved = solve_or_conflict(profile, Pins(kind_counts=((spec.lever, value),)), params)
+        if isinstance(solved, NoSafePlanError):
+            return SweepPoint(value=value, safe=False, broken_rules=solved.conflicting_rules)
+        return SweepPoint(value=value, outcome=Outcome.of(solved), safe=safe(solved))
+
+    return Sweep(lever=spec.lever, spec=spec.text, method="re-solved with the value pinned",
+                 points=parallel_map(point, values, jobs))
+
+
+def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
+         sweeps: list[SweepSpec] | None = None, params: SolverParams = SEEK_PARAMS,
+         jobs: int | None = None) -> SeekResult:
+    """Seek the least-change safe plan reaching ``delta_cm`` by week ``weeks`` (see module doc).
+
+    Raises NoSafePlanError when the profile has no safe plan at all.
+    """
+    sp = seek_profile(profile, delta_cm, weeks)
+    horizon = sp.horizon_weeks
+    plan = deterministic(solve(sp, params))
+    notes = []
+    trimmed = trim_calories(sp, plan)
+    if trimmed is not None:
+        if trimmed.calories_per_day != plan.calories_per_day:
+            notes.append(f"calories trimmed with the full model from {plan.calories_per_day} to "
+                         f"{trimmed.calories_per_day} kcal/d: the least that reaches the target "
+                         "with this week")
+        plan = score(sp, plan_input(trimmed), explanation=plan.explanation, solver=plan.solver)
+    reached = plan.goal_reached
+    earliest = plan.goal_status.earliest_week
+    key, steps = one_step_less(sp, plan) if reached else (None, [])
+    if not reached:
+        notes.append(f"no safe plan reaches {delta_cm:+g} cm by week {horizon}; "
+                     + (f"the earliest week one does is {earliest}" if earliest is not None
+                        else "none does within 52 weeks")
+                     + f"; the closest plan by week {horizon} is shown")
+    curves = [sweep(sp, plan, s, params, jobs) for s in (sweeps or [])]
+    if any(c.method == "week fixed, re-scored" for c in curves):
+        notes.append("calorie sweeps hold this plan's week fixed and re-score each intake with "
+                     "the full model; session sweeps re-solve with each count pinned")
+    return SeekResult(
+        athlete=profile.name, units=profile.units, target_thigh_change_cm=delta_cm, weeks=horizon,
+        reached=reached, best_thigh_change_cm=plan.projection.thigh_circumference_cm_change,
+        earliest_week=earliest, key_lever=key, one_step_less=steps, notes=notes,
+        outcome=Outcome.of(plan), plan=plan, sweeps=curves,
+    )
