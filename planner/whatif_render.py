@@ -65,7 +65,7 @@ def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_s
     xs = [x for s in series for x, _ in s["points"]]
     ys = [y for s in series for _, y in s["points"]]
     x_min, x_max = min(xs), max(max(xs), min(xs) + 1)
-    x_step = nice_step(x_max - x_min, 6)
+    x_step = max(1.0, nice_step(x_max - x_min, 6))  # x values are weeks, kcal/d or counts
     y_min, y_max, y_step = _ticks(min(ys), max(ys), 4, min_span)
 
     def px(x: float) -> float:
