@@ -124,9 +124,13 @@ class Instance:
     margin_cm: float
     pins: Pins = field(default_factory=Pins)
     reach_pad: int = 0  # [milli-units] margin the surrogate must show after a missed reach
+    endurance_max: int = 0  # [min/week] most long-run minutes a week can hold
 
 
-def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> Instance:
+def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
+            bounded: bool = True) -> Instance:
+    """``bounded``: tighten variable domains with the running cap (off when explaining
+    infeasibility, where the cap itself may be the rule to blame)."""
     base = effect.baseline(profile)
     load = squat_load_for(profile)
     levels = dict(params.dose_levels) if params.dose_levels else {}
@@ -146,12 +150,13 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> I
                 hard=spec.hard, effort=minutes * RPE[kind],
             ))
     avail = [profile.minutes[d] for d in DAYS]
-    # the most session energy any week could hold: every day its two costliest fitting options
-    per_day = []
-    for a in avail:
-        fits = sorted((o.kcal_day for o in options if o.minutes <= a), reverse=True)
-        per_day.append(sum(fits[:MAX_SESSIONS_PER_DAY]))
-    s_max = int(math.ceil(sum(per_day))) + 1
+    # the most session energy a week could hold: squats/lunges on every day it fits, plus the
+    # running cap's minutes at the costliest running rate
+    run_cap = guardrails.running_cap(profile) if bounded else 7 * 150.0
+    lift = sum(max([o.kcal_day for o in options if not o.running_minutes and o.minutes <= a],
+                   default=0.0) for a in avail)
+    run_rate = max([o.kcal_day / o.minutes for o in options if o.running_minutes], default=0.0)
+    s_max = int(math.ceil(lift + run_rate * run_cap)) + 1
     step = params.calorie_step
     lim = profile.limits
     lo = min(guardrails.intake_floor(profile), base.ei0 * (1 - lim.max_deficit_pct / 100))
@@ -166,6 +171,7 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins) -> I
         cal_hi=int(math.ceil(hi / step) * step), s_max=s_max,
         set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
         target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
+        endurance_max=int(min(7 * max([o.endurance_minutes for o in options] + [0]), run_cap)),
     )
 
 
@@ -406,7 +412,7 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
         1000,
     ])
     # interference: long runs come in 10-minute doses, so the endurance minutes take few values
-    end_max = 7 * max([o.endurance_minutes for o in opts] + [0])
+    end_max = inst.endurance_max
     endurance = sum(opts[o].endurance_minutes * x for (_, o), x in v.x.items())
     s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
     levels = []
@@ -684,6 +690,8 @@ class CoreResult:
 
 
 def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
+    inst = prepare(inst.profile, inst.weeks, params, inst.pins, bounded=False)
+    table = build_table(inst, table.s_est)
     model, v = build(inst, table, with_assumptions=True)
     solver = _solver(params)
     solver.Solve(model)
@@ -732,6 +740,8 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                 best = cand
     ref = best.week if best is not None else None
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
+    if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there
+        s_est, stim_est = max(s_est, 25.0), 1.0
     status = "UNKNOWN"
     passes = 0
     polished: dict = {}

@@ -1,0 +1,76 @@
+"""How fast the solver plans: p50/p95 solve time and status counts over the sample profiles, and
+the exhaustive search on the reduced oracle instances for comparison.
+
+    python benchmarks/solve.py [--repeat 3] [--oracle 6]
+
+Prints figures only (targets on a 2-core machine: p50 ≤ 50 ms, p95 ≤ 200 ms, every status
+OPTIMAL). Timings on a shared machine are noisy: run it when the machine is quiet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from planner.profile import load_profile  # noqa: E402
+from planner.solver import Pins, SolverParams, solve, solve_core  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="solves per profile")
+    parser.add_argument("--oracle", type=int, default=6, help="reduced instances to enumerate")
+    args = parser.parse_args()
+
+    profiles = [load_profile(p) for p in sorted((ROOT / "sample_profiles").glob("*.yaml"))]
+    core_ms, full_ms, statuses = [], [], Counter()
+    for profile in profiles:
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            solve_core(profile, profile.horizon_weeks, SolverParams(), Pins())
+            core_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            plan = solve(profile)
+            full_ms.append((time.perf_counter() - t0) * 1000)
+            statuses[plan.solver.status if plan.solver else "NONE"] += 1
+    print(f"sample profiles: {len(profiles)} × {args.repeat} solves")
+    print(f"  solve (week + calories):          p50 {percentile(core_ms, .5):7.1f} ms   "
+          f"p95 {percentile(core_ms, .95):7.1f} ms   max {max(core_ms):7.1f} ms")
+    print(f"  plan (+ re-score, explanation, earliest week when unreached):"
+          f" p50 {percentile(full_ms, .5):7.1f} ms   p95 {percentile(full_ms, .95):7.1f} ms")
+    print(f"  statuses: {dict(statuses)}")
+
+    if args.oracle:
+        from test_solver_oracle import PARAMS, enumerate_best, generated_profile
+
+        solver_ms, search_ms = [], []
+        for seed in range(args.oracle):
+            profile = generated_profile(seed)
+            t0 = time.perf_counter()
+            enumerate_best(profile)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            solve_core(profile, profile.horizon_weeks, PARAMS, Pins())
+            solver_ms.append((time.perf_counter() - t0) * 1000)
+        print(f"reduced oracle instances: {args.oracle}")
+        print(f"  exhaustive search: median {statistics.median(search_ms):8.1f} ms")
+        print(f"  solver:            median {statistics.median(solver_ms):8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
