@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from planner.profile import load_profile
-from planner.seek import parse_sweep, rescore, sweep
+from planner.seek import SEEK_PARAMS, parse_sweep, rescore, seek_profile, sweep
 from planner.whatif import parse_scenarios, whatif
-from planner.seek import SEEK_PARAMS, seek_profile
 from planner.solver import solve
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_profiles" / "dana_reyes.yaml"

@@ -191,9 +191,9 @@ def sweep_view(s: Sweep, units: Units) -> dict[str, Any]:
     scored = [p for p in s.points if p.outcome is not None]
     chart = None
     if scored:
-        chart = line_chart([{"label": "thigh change",
-                             "points": [(p.value, units.cm(p.outcome.thigh_cm_change))  # type: ignore[union-attr]
-                                        for p in scored],
+        points = [(p.value, units.cm(p.outcome.thigh_cm_change))  # type: ignore[union-attr]
+                  for p in scored]
+        chart = line_chart([{"label": "thigh change", "points": points,
                              "bad": [not p.safe for p in scored]}],
                            unit, units.length, min_span=units.cm(0.2))
     label = "Calories" if s.lever == "calories" else KIND_LABELS[s.lever]
