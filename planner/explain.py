@@ -1,4 +1,5 @@
-"""Why the plan looks the way it does, in plain words: objective terms and binding rules."""
+"""Why the plan looks the way it does, in plain words: the goal, the objective's terms and the
+rules that bind. Numbers follow the profile's units."""
 
 from __future__ import annotations
 
@@ -6,80 +7,150 @@ from planner import guardrails
 from planner.plan import Plan
 from planner.profile import DAYS
 from planner.sessions import CATALOGUE, allowed_kinds
+from planner.units import Units, length_change, number
 
-DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat",
-             "sun": "Sun"}
+SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
+WHY_KIND = {
+    "squats_lunges": "the heaviest mechanical load, the strongest growth stimulus per minute",
+    "sprints": "all-out efforts recruit the Type II fibres, which grow most",
+    "hill_repeats": "hard uphill efforts recruit the Type II fibres, which grow most",
+    "long_run": "easy running burns energy with little growth stimulus (mostly Type I fibres)",
+}
 
 
 def _days(days: list[str]) -> str:
-    names = [DAY_NAMES[d] for d in days]
+    names = [SHORT_DAYS[d] for d in days]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def explain(inst, choice, plan: Plan, earliest: int | None) -> list[str]:
-    """Sentences for the plan's ``explanation``: goal, calories, sessions, days, binding rules,
-    objective terms. ``inst`` and ``choice`` are the solver's instance and chosen week."""
-    profile = inst.profile
-    proj = plan.projection
-    lines: list[str] = []
-    target = inst.target
+def _doses(kind: str, doses: list[int]) -> str:
+    unit = {"long_run": "min", "sprints": "sprints", "hill_repeats": "hill reps",
+            "squats_lunges": "hard sets"}[kind]
+    values = sorted(set(doses))
+    if len(values) == 1:
+        return f"{values[0]} {unit}" + (" each" if len(doses) > 1 else "")
+    return " and ".join(str(v) for v in values) + f" {unit}"
+
+
+def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
+    status = plan.goal_status
+    target = length_change(units, status.target_thigh_change_cm)
+    predicted = length_change(units, plan.projection.thigh_circumference_cm_change)
+    weeks = plan.horizon_weeks
     if plan.goal_reached:
-        lines.append(
-            f"Goal {profile.goal}: thigh {target:+.1f} cm in {plan.horizon_weeks} weeks; "
-            f"predicted {proj.thigh_circumference_cm_change:+.2f} cm — reached with the least "
-            "change to your week and your eating that the model finds.")
-    else:
-        where = (f"a safe plan would get there by week {earliest}" if earliest is not None
-                 else "no safe plan gets there within 52 weeks")
-        lines.append(
-            f"Goal {profile.goal} is not reached in {plan.horizon_weeks} weeks: this is the "
-            f"closest safe plan ({'; '.join(plan.goal_status.unmet)}), short by "
-            f"{plan.goal_status.shortfall_cm:.2f} cm; {where}.")
-    maint = proj.maintenance_kcal_per_day
-    diff = plan.calories_per_day - maint
+        return (f"Goal {plan.goal}: thigh {target} in {weeks} weeks. Predicted {predicted}: "
+                "reached, with the least change to your week and your eating the solver finds.")
+    where = (f"a safe plan would get there by week {earliest}" if earliest is not None
+             else "no safe plan gets there within 52 weeks")
+    unmet = "; ".join(status.unmet)
+    return (f"Goal {plan.goal} ({target} in {weeks} weeks) is not reached safely: this is the "
+            f"closest safe plan, predicted {predicted} ({unmet}); {where}.")
+
+
+def calorie_line(inst, plan: Plan) -> str:
+    profile = inst.profile
+    maint = plan.projection.maintenance_kcal_per_day
+    kcal = plan.calories_per_day
+    diff = kcal - maint
     low, high = guardrails.calorie_bounds(profile, maint)
-    if abs(plan.calories_per_day - low) < inst.cal_step and diff < 0:
-        why = "as low as the guardrails allow (" + (
-            "intake floor" if low <= guardrails.intake_floor(profile) + 1 else
-            f"deficit at most {profile.limits.max_deficit_pct:g} %") + ")"
-    elif abs(plan.calories_per_day - high) < inst.cal_step and diff > 0:
-        why = f"as high as the guardrails allow (surplus at most {profile.limits.max_surplus_pct:g} %)"
-    elif diff > 0:
-        why = "a surplus feeds muscle growth; beyond ~150 kcal/d more food adds fat, not muscle"
-    elif diff < 0:
-        why = "the deficit takes fat off the thighs along with the rest of the body (no spot reduction)"
+    floor = guardrails.intake_floor(profile)
+    step = inst.cal_step
+    if diff > step / 2:
+        why = ("a small surplus feeds muscle growth; beyond about 100 kcal/d more food adds fat, "
+               "not muscle (Garthe 2013, Helms 2023)" if profile.goal == "bulkier" else
+               "enough to hold your weight and thighs steady")
+        if kcal + step > high:
+            why += f"; it is the most the surplus guardrail allows (+{profile.limits.max_surplus_pct:g} %)"
+        where = f"{number(diff)} above"
+    elif diff < -step / 2:
+        why = ("the deficit takes fat off the thighs along with the rest of the body: fat cannot "
+               "be spot-reduced" if profile.goal == "leaner" else
+               "enough to hold your weight and thighs steady")
+        if kcal - step < low:
+            limit = ("the intake floor" if low <= floor + 1 else
+                     f"the deficit guardrail (−{profile.limits.max_deficit_pct:g} %)")
+            why += f"; it is as low as {limit} allows"
+        if plan.projection.max_weekly_loss_pct > profile.limits.max_loss_pct_per_week - 0.05:
+            why += (f"; the loss rate is at its limit of {profile.limits.max_loss_pct_per_week:g} % "
+                    "of body weight a week")
+        where = f"{number(-diff)} below"
     else:
-        why = "at maintenance"
-    lines.append(f"Calories {plan.calories_per_day} kcal/d against a maintenance of {maint:.0f} "
-                 f"kcal/d with these sessions ({diff:+.0f}): {why}.")
-    lines.append(f"Protein {plan.protein_g_per_day} g/d (1.8 g/kg): growth plateaus from 1.6 g/kg "
-                 "(Morton 2018).")
-    by_kind: dict[str, list[str]] = {}
+        why = "you eat what you burn"
+        where = "level with"
+    return (f"Eat {number(kcal)} kcal a day, {where} the {number(maint)} kcal you burn with these "
+            f"sessions: {why}. Protein {plan.protein_g_per_day} g a day (1.8 g/kg): growth "
+            "plateaus from 1.6 g/kg (Morton 2018).")
+
+
+def session_lines(inst, choice) -> list[str]:
+    profile = inst.profile
+    by_kind: dict[str, list[tuple[str, int]]] = {}
     for d, day in enumerate(choice.week):
         for o in day:
-            by_kind.setdefault(o.kind, []).append(DAYS[d])
+            by_kind.setdefault(o.kind, []).append((DAYS[d], o.dose))
     allowed = set(allowed_kinds(profile))
+    lines = []
     for kind, spec in CATALOGUE.items():
+        label = spec.label.capitalize()
         if kind in by_kind:
-            lines.append(f"{spec.label.capitalize()} on {_days(by_kind[kind])}.")
+            days = [d for d, _ in by_kind[kind]]
+            doses = [dose for _, dose in by_kind[kind]]
+            lines.append(f"{label} on {_days(days)} ({_doses(kind, doses)}): {WHY_KIND[kind]}.")
         elif kind in profile.exclude:
             lines.append(f"No {spec.label}: excluded in your profile.")
         elif kind not in allowed:
-            lines.append(f"No {spec.label}: they need {spec.needs}, which your profile lacks.")
+            lines.append(f"No {spec.label}: they need {spec.needs}, which your profile does not list.")
+    return lines
+
+
+def rule_lines(inst, choice) -> list[str]:
+    """The rules that bind this week, in plain words."""
+    profile = inst.profile
+    lines = []
     hard = [DAYS[d] for d, day in enumerate(choice.week) if any(o.hard for o in day)]
+    used = [d for d in range(7) if choice.week[d]]
     if len(hard) > 1:
-        lines.append(f"Hard sessions on {_days(hard)}: hard days never touch (the week wraps "
-                     "Sun→Mon) and each day holds at most one.")
-    if profile.long_run_day and "long_run" in by_kind and profile.long_run_day not in by_kind["long_run"]:
-        lines.append(f"The long run is not on your preferred {DAY_NAMES[profile.long_run_day]}: "
-                     "that day's time or the hard-day spacing did not allow it.")
+        lines.append(f"Hard sessions on {_days(hard)}: hard days never touch (Sunday and the next "
+                     "Monday count as touching), so each gets 48 hours to recover.")
+    full = [DAYS[d] for d in used
+            if sum(o.minutes for o in choice.week[d]) >= inst.avail[d] - 5]
+    if full:
+        lines.append(f"{_days(full)} {'is' if len(full) == 1 else 'are'} filled to the minutes you "
+                     "have; the doses are sized to fit.")
+    if profile.long_run_day:
+        runs = [DAYS[d] for d in used if any(o.kind == "long_run" for o in choice.week[d])]
+        if runs and profile.long_run_day not in runs:
+            lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
+                         "that day's time or the hard-day spacing did not allow it.")
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
-    if run and cap - run < 15:
-        lines.append(f"Running is {run} of the {cap:.0f} minutes a week your recent volume allows "
-                     "(+10 %).")
-    rest = [DAYS[d] for d, day in enumerate(choice.week) if not day]
-    lines.append(f"Rest on {_days(rest)}." if rest else "No rest day.")
-    terms = ", ".join(f"{k} {v:.0f}" for k, v in choice.terms.items())
-    lines.append(f"Objective (lower is better): {terms}.")
+    if run and cap - run < 10:
+        lines.append(f"Running totals {run} of the {number(cap)} minutes a week your recent volume "
+                     "allows (+10 %, Gabbett 2016): more would risk injury.")
+    rest = [DAYS[d] for d in range(7) if not choice.week[d]]
+    if len(rest) == profile.limits.min_rest_days:
+        lines.append(f"Rest on {_days(rest)}: the minimum of {len(rest)} full rest day(s).")
+    else:
+        lines.append(f"Rest on {_days(rest)}." if rest else "No rest day.")
+    return lines
+
+
+def explain(inst, choice, plan: Plan, earliest: int | None,
+            closer_misses: int | None = None) -> list[str]:
+    """Sentences for the plan's ``explanation``: goal, calories, sessions, binding rules, the
+    objective's trade-off. ``inst``/``choice`` are the solver's instance and chosen week;
+    ``closer_misses`` a calorie target one step closer to maintenance that misses the goal."""
+    units = Units.of(plan.units)
+    lines = [goal_line(plan, units, earliest), calorie_line(inst, plan)]
+    lines += session_lines(inst, choice)
+    lines += rule_lines(inst, choice)
+    if closer_misses is not None:
+        lines.append(f"Least change: {number(closer_misses)} kcal a day with the same week would "
+                     "miss the goal.")
+    terms = choice.terms
+    lines.append(
+        f"The solver's trade-off (lower is better): training load {number(terms['training load'])} "
+        f"effort-minutes (minutes × effort, Foster 2001), calorie change "
+        f"{number(terms['calorie change'])} points (2 per kcal/d away from maintenance), thigh "
+        f"margin {number(terms['margin'])}, preferences {number(terms['preferences'])}.")
     return lines

@@ -35,6 +35,7 @@ from ortools.sat.python import cp_model
 
 from planner import effect, goals, guardrails
 from planner.errors import NoSafePlanError
+from planner.explain import explain
 from planner.plan import DayPlan, Plan, PlanInput, Session, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
 from planner.scoring import score
@@ -825,14 +826,27 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
         earliest = _first_week(profile, first)
     elif params.find_earliest_week:
         earliest = earliest_reachable_week(profile, params, pins, weeks)
+    lines = explain(inst, core.choice, first, earliest, closer_calories_missing(inst, core.choice))
     wall = (time.perf_counter() - t0) * 1000
-    from planner.explain import explain
-
-    lines = explain(inst, core.choice, first, earliest)
     info = SolverInfo(status=core.status, wall_ms=round(wall, 1),
                       objective={k: round(v, 1) for k, v in core.choice.terms.items()})
     return score(profile, plan_in, weeks, explanation=lines, solver=info, earliest=earliest,
                  earliest_known=True)
+
+
+def closer_calories_missing(inst: Instance, choice: Choice) -> int | None:
+    """One calorie step closer to maintenance, if that would miss the goal with the same week
+    (which shows the calories are the least change that reaches it)."""
+    if choice.terms["shortfall"] > 0:
+        return None
+    maint, _ = week_totals(inst, choice.week)
+    maint += inst.base.ei0
+    step = inst.cal_step if choice.calories < maint else -inst.cal_step
+    closer = choice.calories + step
+    if abs(closer - maint) >= abs(choice.calories - maint):
+        return None
+    terms, _ = exact_terms(inst, choice.week, np.array([float(closer)]))
+    return closer if terms[0]["shortfall"] > 0 else None
 
 
 def _first_week(profile: Profile, plan: Plan) -> int | None:
