@@ -51,6 +51,7 @@ MAX_SESSIONS_PER_DAY = 2
 S_LEVELS = 20  # stimulus grid: 0, 0.05, … 1
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
 MAX_PASSES = 6
+CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
 DEBUG = False
 LEVEL_STEP = 50  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
@@ -126,6 +127,7 @@ class Instance:
     pins: Pins = field(default_factory=Pins)
     reach_pad: int = 0  # [milli-units] margin the surrogate must show after a missed reach
     endurance_max: int = 0  # [min/week] most long-run minutes a week can hold
+    bounded: bool = True  # domains tightened by the rules (off when explaining infeasibility)
 
 
 def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
@@ -173,6 +175,7 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
         target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
         endurance_max=int(min(7 * max([o.endurance_minutes for o in options] + [0]), run_cap)),
+        bounded=bounded,
     )
 
 
@@ -229,10 +232,10 @@ class Table:
 def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
     """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
     step = max(inst.cal_step, LEVEL_STEP)
-    if inst.pins.calories is not None:
-        cals = np.array([float(inst.pins.calories)])
-    else:
-        cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
+    cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
+    if inst.pins.calories is not None:  # pinned: one level (all of them when explaining)
+        pin = float(inst.pins.calories)
+        cals = np.array([pin]) if inst.bounded else np.union1d(cals, [pin])
     n = len(cals)
     c4 = np.concatenate([cals] * 4)
     s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
@@ -691,14 +694,29 @@ class CoreResult:
 
 
 def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
+    """The hard rules that conflict: CP-SAT's core over the rules' indicator literals, on a
+    feasibility model (no objective) whose domains the rules do not pre-tighten, then shrunk by
+    deletion (a rule is kept only if the others alone are consistent without it)."""
     inst = prepare(inst.profile, inst.weeks, params, inst.pins, bounded=False)
     table = build_table(inst, table.s_est)
     model, v = build(inst, table, with_assumptions=True)
+    model.ClearObjective()
+    order = list(v.rule_lits)
     solver = _solver(params)
-    solver.Solve(model)
-    names = {lit.Index(): name for name, lit in v.rule_lits.items()}
-    found = [names[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in names]
-    return sorted(set(found), key=list(names.values()).index) or list(names.values())
+    if solver.Solve(model) != cp_model.INFEASIBLE:
+        return order
+    by_index = {lit.Index(): name for name, lit in v.rule_lits.items()}
+    core = [by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index]
+    core = sorted(set(core), key=order.index) or order
+    for name in list(core):
+        trial = [n for n in core if n != name]
+        model.ClearAssumptions()
+        model.AddAssumptions([v.rule_lits[n] for n in trial])
+        check = _solver(params)
+        check.parameters.max_time_in_seconds = CORE_CHECK_SECONDS
+        if check.Solve(model) == cp_model.INFEASIBLE:
+            core = trial
+    return core
 
 
 def starter_weeks(inst: Instance) -> list[list[list[Option]]]:
