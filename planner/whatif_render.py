@@ -95,7 +95,7 @@ def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_s
     return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
             "bottom": height - bottom, "x_ticks": x_ticks, "y_ticks": y_ticks, "lines": lines,
             "x_label": x_label, "y_unit": y_unit, "x_label_y": height - bottom + 14,
-            "axis_y": height - 4, "mid_x": f"{left + plot_w / 2:.1f}", "y_label_x": left - 6}
+            "unit_y": top + 4, "axis_y": height - 4, "mid_x": f"{left + plot_w / 2:.1f}", "y_label_x": left - 6}
 
 
 # ---------------------------------------------------------------------------------------------
