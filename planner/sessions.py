@@ -139,16 +139,20 @@ def allowed_kinds(profile: Profile) -> list[str]:
 
 
 def describe_dose(kind: str, minutes: int, dose: int | None, load: str | None = None) -> str:
-    """A session's dose in plain words, e.g. "8 × 20 s all-out sprints, walk back 2 min"."""
+    """A session's dose in plain words, e.g. "8 × 20 s all-out sprints, walk back 2 min".
+
+    The session's length is its own field (``minutes``), so it is not repeated here.
+    """
     spec = CATALOGUE[kind]
+    warm = f"after a {spec.warmup.minutes:.0f}-min easy warm-up" if spec.warmup else ""
     if kind == "long_run":
-        return f"{minutes} min easy continuous run, conversational pace"
+        return "easy continuous run at a conversational pace"
     if kind == "sprints":
         return (f"{dose} × {spec.work_seconds:.0f} s all-out sprints, walk back "
-                f"{spec.recovery_seconds / 60:.0f} min; {minutes} min with warm-up")
+                f"{spec.recovery_seconds / 60:.0f} min between, {warm}")
     if kind == "hill_repeats":
-        return (f"{dose} × {spec.work_seconds:.0f} s hard uphill, jog/walk down "
-                f"{spec.recovery_seconds / 60:.1f} min; {minutes} min with warm-up")
+        return (f"{dose} × {spec.work_seconds:.0f} s hard uphill, jog or walk down "
+                f"{spec.recovery_seconds / 60:.1f} min between, {warm}")
     variant = {"barbell": "barbell back squats and lunges", "goblet": "goblet squats and lunges",
                "bodyweight": "bodyweight squats and split-squat lunges"}[load or "barbell"]
-    return f"{dose} hard sets of {variant} (1-3 reps in reserve); {minutes} min"
+    return f"{dose} hard sets of {variant}, 1-3 reps in reserve, {warm}"
