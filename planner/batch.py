@@ -390,12 +390,9 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _template_text(name: str) -> str:
-    from importlib.resources import files
+    from planner.render import read_template
 
-    try:
-        return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # source checkout without an install
-        return (Path(__file__).resolve().parent.parent / "templates" / name).read_text("utf-8")
+    return read_template(name)
 
 
 def index_html(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
@@ -388,8 +389,14 @@ def md_escape(value: Any) -> Any:
     return value.translate(MD_SPECIAL) if isinstance(value, str) else value
 
 
-def _load_template(name: str) -> str:
-    return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+def read_template(name: str) -> str:
+    """A template's text: from the installed package ``planner.templates``, or from the source
+    checkout's ``templates/`` when ``planner`` is imported from the checkout itself (tests run
+    from the repository root import the source tree, which has no ``planner/templates``)."""
+    try:
+        return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (Path(__file__).resolve().parent.parent / "templates" / name).read_text("utf-8")
 
 
 @functools.lru_cache(maxsize=None)
@@ -398,7 +405,7 @@ def environment(fmt: str) -> jinja2.Environment:
     Markdown every ``{{ value }}`` is Markdown-escaped."""
     finalize: Callable[[Any], Any] | None = md_escape if fmt == "md" else None
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
+        loader=jinja2.FunctionLoader(read_template),
         autoescape=fmt == "html",
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

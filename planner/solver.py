@@ -54,7 +54,7 @@ MAX_PASSES = 6
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
 DEBUG = False
-LEVEL_STEP = 50  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
+LEVEL_STEP = 100  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
                 cp_model.UNKNOWN: "UNKNOWN"}
@@ -227,6 +227,21 @@ class Table:
         j = self.calories.index(calories)
         return (self.a[name][j] + self.b[name][j] * (s_kcal - self.s_est)
                 + self.c[name][j] * stimulus + self.bias.get(name, 0.0))
+
+
+def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: float) -> int:
+    """The calorie level the surrogate prefers for a week with these totals (used as a hint)."""
+    cals = np.array(table.calories, dtype=float)
+    metric = {name: np.array(table.a[name]) + np.array(table.b[name]) * (s_kcal - table.s_est)
+              + np.array(table.c[name]) * stim + table.bias.get(name, 0.0) for name in METRICS}
+    short, side, slack = goal_shortfalls(inst, metric)
+    maint = inst.base.ei0 + s_kcal
+    low, high = guardrails.calorie_bounds(inst.profile, maint)
+    ok = (cals >= low) & (cals <= high) & (
+        metric["max_loss"] <= inst.profile.limits.max_loss_pct_per_week * 1000)
+    cost = (W_SHORT * (short + side) + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
+            + W_CAL * np.abs(cals - maint) + np.where(ok, 0, 10 * W_UNREACHED))
+    return int(cals[int(np.argmin(cost))])
 
 
 def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
@@ -589,6 +604,10 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     for key, value in (hint or {}).items():
         if key in x:
             m.AddHint(x[key], value)
+        elif key == "calories":  # the nearest calorie level
+            near = min(range(len(table.calories)), key=lambda j: abs(table.calories[j] - value))
+            for j, z in enumerate(level):
+                m.AddHint(z, int(j == near))
     if with_assumptions:
         m.AddAssumptions(list(lits.values()))
     else:
@@ -767,11 +786,13 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     bias: dict[str, float] = {}
     reachable = True
     for _ in range(MAX_PASSES):
+        table = build_table(inst, s_est, stim_est)
+        table.bias = bias
         hint = None if ref is None else {
             (d, o): int(any(opt is inst.options[o] for opt in ref[d]))
             for d in range(7) for o in range(len(inst.options))}
-        table = build_table(inst, s_est, stim_est)
-        table.bias = bias
+        if hint is not None:
+            hint["calories"] = surrogate_best_calories(inst, table, *week_totals(inst, ref))
         code, solver, v = cp_model.UNKNOWN, None, None
         if reachable:
             model, v = build(inst, table, reach_only=True, hint=hint)
