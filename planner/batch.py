@@ -389,17 +389,11 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _template_text(name: str) -> str:
-    from planner.render import read_template
-
-    return read_template(name)
-
-
 def index_html(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:
-    from jinja2 import Environment, StrictUndefined
+    """The overview page: autoescaped, self-contained (the renderer's HTML environment)."""
+    from planner.render import environment
 
-    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string(_template_text("batch_index.html.j2"))
+    template = environment("html").get_template("batch_index.html.j2")
     planned = [r for r in rows if r["status"] == "ok"]
     failed = [r for r in rows if r["status"] != "ok"]
     return template.render(planned=planned, failed=failed, total=len(rows), kinds=KINDS,
