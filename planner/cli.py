@@ -25,7 +25,7 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from planner.errors import InputError, NoSafePlanError
+from planner.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.plan import Plan, load_plan
 from planner.profile import Profile, load_profile
 
@@ -54,6 +54,9 @@ def handle_errors(command: F) -> F:
         except NoSafePlanError as e:
             click.echo(str(e), err=True)
             raise click.exceptions.Exit(EXIT_NO_SAFE_PLAN) from None
+        except SolverStoppedError as e:
+            click.echo(f"{e}; nothing was written. Run it again on a less busy machine.", err=True)
+            raise click.exceptions.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

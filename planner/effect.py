@@ -368,10 +368,11 @@ def thigh_circumference_cm(
     C = sqrt(4π·V/h). Tissue is spread evenly along the thigh (an assumption), so a change ΔV
     moves the girth by ≈ 2π·ΔV / (h·C).
 
-    Example: 3.9 kg muscle, 2.4 kg fat, 3,000 cm³ other, h = 35.7 cm → 54.2 cm.
+    Example: 3.9 kg muscle, 2.4 kg fat, 3,000 cm³ other, h = 35.7 cm → 57.36 cm.
     """
     volume = (thigh_muscle_kg * 1000.0 / MUSCLE_DENSITY + thigh_fat_kg * 1000.0 / FAT_DENSITY
               + other_cm3)
+    volume = volume * (volume > other_cm3) + other_cm3 * (volume <= other_cm3)  # tissue ≥ 0
     return (4.0 * math.pi * volume / thigh_length_cm) ** 0.5
 
 

@@ -31,3 +31,8 @@ class NoSafePlanError(Exception):
         if detail:
             msg += f" ({detail})"
         super().__init__(msg)
+
+
+class SolverStoppedError(Exception):
+    """The solver hit its work limit before finding any plan (not proof that none exists).
+    The CLI exits 1; a batch records it as a failure that ``--resume`` retries."""

@@ -34,7 +34,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner import effect, goals, guardrails
-from planner.errors import NoSafePlanError
+from planner.errors import NoSafePlanError, SolverStoppedError
 from planner.explain import explain
 from planner.plan import DayPlan, Plan, PlanInput, Session, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
@@ -51,6 +51,7 @@ MAX_SESSIONS_PER_DAY = 2
 S_LEVELS = 20  # stimulus grid: 0, 0.05, … 1
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
 MAX_PASSES = 6
+WALL_CLOCK_SAFETY = 10  # wall-clock limit = this × the deterministic limit (a last resort)
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
 DEBUG = False
@@ -64,7 +65,7 @@ STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
 class SolverParams:
     """How to solve (never buried in the model). ``dose_levels`` restricts the catalogue (tests)."""
 
-    time_limit_s: float = 10.0
+    time_limit_s: float = 20.0  # deterministic seconds (CP-SAT work units): same result under load
     workers: int = 1
     seed: int = 0
     calorie_step: int = 25
@@ -618,7 +619,8 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
 
 def _solver(params: SolverParams) -> cp_model.CpSolver:
     s = cp_model.CpSolver()
-    s.parameters.max_time_in_seconds = params.time_limit_s
+    s.parameters.max_deterministic_time = params.time_limit_s
+    s.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * params.time_limit_s
     s.parameters.num_workers = params.workers
     s.parameters.random_seed = params.seed
     s.parameters.linearization_level = 2
@@ -813,7 +815,8 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                 raise NoSafePlanError(profile.name, _conflict(inst, table, params))
         status = STATUS_NAMES.get(code, str(code))
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise NoSafePlanError(profile.name, [], f"solver stopped with status {status}")
+            raise SolverStoppedError(f"{profile.name}: the solver stopped with status {status} "
+                                     "before finding a plan")
         week = v.week(solver, inst)
         key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
         s_kcal, stim_now = week_totals(inst, week)
