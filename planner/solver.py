@@ -38,7 +38,7 @@ from planner.errors import NoSafePlanError, SolverStoppedError
 from planner.explain import explain
 from planner.plan import DayPlan, Plan, PlanInput, Session, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
-from planner.scoring import score
+from planner.scoring import earliest_week, score
 from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
 
 RPE: dict[str, int] = {"long_run": 4, "sprints": 8, "hill_repeats": 8, "squats_lunges": 7}
@@ -72,6 +72,7 @@ class SolverParams:
     margin_cm: float = 0.1
     dose_levels: tuple[tuple[str, tuple[int, ...]], ...] | None = None
     find_earliest_week: bool = True
+    reach_check_limit: float = 20.0  # deterministic seconds for one "can week N be reached?" check
 
 
 @dataclass(frozen=True)
@@ -800,9 +801,11 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             model, v = build(inst, table, reach_only=True, hint=hint)
             solver = _solver(params)
             solver.parameters.stop_after_first_solution = reach_only
+            if reach_only:  # a feasibility check: bounded work, and no answer counts as "no"
+                solver.parameters.max_deterministic_time = params.reach_check_limit
             code = solver.Solve(model)
             passes += 1
-            if code == cp_model.INFEASIBLE:
+            if code == cp_model.INFEASIBLE or (reach_only and code == cp_model.UNKNOWN):
                 if reach_only:
                     return None
                 reachable = False
@@ -867,7 +870,9 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     if first.goal_reached:
         earliest = _first_week(profile, first)
     elif params.find_earliest_week:
-        earliest = earliest_reachable_week(profile, params, pins, weeks)
+        # the closest plan, kept up, bounds the search: a safe plan reaches it by then
+        upper = earliest_week(profile, plan_in, float(inst.protein))
+        earliest = earliest_reachable_week(profile, params, pins, weeks, upper)
     lines = explain(inst, core.choice, first, earliest, closer_calories_missing(inst, core.choice))
     wall = (time.perf_counter() - t0) * 1000
     info = SolverInfo(status=core.status, wall_ms=round(wall, 1),
@@ -912,11 +917,14 @@ def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> b
 
 
 def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
-                            horizon: int) -> int | None:
+                            horizon: int, upper: int | None = None) -> int | None:
     """Earliest week in 1-52 at which a safe plan reaches the goal (binary search: a goal that
-    a safe plan reaches by week w is reached by w + 1, as training gains and deficits accumulate)."""
-    lo, hi = horizon + 1, 52
-    if lo > hi or not reaches(profile, params, pins, hi):
+    a safe plan reaches by week w is reached by w + 1, as training gains and deficits accumulate).
+    ``upper``: a week by which a safe plan is already known to reach it."""
+    lo, hi = horizon + 1, 52 if upper is None else upper
+    if lo > hi:
+        return upper if upper is not None and upper <= 52 else None
+    if upper is None and not reaches(profile, params, pins, hi):
         return None
     while lo < hi:
         mid = (lo + hi) // 2
