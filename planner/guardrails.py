@@ -118,24 +118,21 @@ def rate_of_loss(c: Context) -> GuardrailResult:
                    "of body weight")
 
 
-def deficit(c: Context) -> GuardrailResult:
+def _energy_gap(c: Context, name: str, sign: int, limit: float, word: str) -> GuardrailResult:
+    """Calories ``word`` (below/above) expenditure, as a share of it, against ``limit`` %."""
     maint = c.projection.maintenance_kcal_per_day
-    pct = (maint - c.plan.calories_per_day) / maint * 100
-    limit = c.profile.limits.max_deficit_pct
+    pct = sign * (c.plan.calories_per_day - maint) / maint * 100
     ok = pct <= limit + 1e-6
-    return _result("deficit", ok,
-                   f"{max(pct, 0):.1f} % below expenditure of {maint:.0f} kcal/d "
-                   f"{'≤' if ok else '>'} {limit:g} %")
+    return _result(name, ok, f"{max(pct, 0):.1f} % {word} expenditure of {maint:.0f} kcal/d "
+                             f"{'≤' if ok else '>'} {limit:g} %")
+
+
+def deficit(c: Context) -> GuardrailResult:
+    return _energy_gap(c, "deficit", -1, c.profile.limits.max_deficit_pct, "below")
 
 
 def surplus(c: Context) -> GuardrailResult:
-    maint = c.projection.maintenance_kcal_per_day
-    pct = (c.plan.calories_per_day - maint) / maint * 100
-    limit = c.profile.limits.max_surplus_pct
-    ok = pct <= limit + 1e-6
-    return _result("surplus", ok,
-                   f"{max(pct, 0):.1f} % above expenditure of {maint:.0f} kcal/d "
-                   f"{'≤' if ok else '>'} {limit:g} %")
+    return _energy_gap(c, "surplus", 1, c.profile.limits.max_surplus_pct, "above")
 
 
 def protein(c: Context) -> GuardrailResult:
