@@ -56,7 +56,7 @@ def score(
     context = guardrails.Context(profile, plan, protein, projection, load)
     results = guardrails.check(context)
     if not earliest_known:
-        earliest = _first_reach(profile, projection)
+        earliest = first_reach(profile, projection)
         if earliest is None and not check.reached:
             earliest = earliest_week(profile, plan, protein)
     lines = list(explanation or [])
@@ -82,7 +82,8 @@ def score(
     )
 
 
-def _first_reach(profile: Profile, projection) -> int | None:
+def first_reach(profile: Profile, projection) -> int | None:
+    """First week of a projection at which the goal is reached (None: not within it)."""
     start = projection.weekly[0]
     for point in projection.weekly[1:]:
         if goals.evaluate(profile, start, point).reached:

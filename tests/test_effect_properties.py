@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

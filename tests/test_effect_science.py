@@ -7,7 +7,6 @@ explicit tolerance. Energy targets are set against ``planner.effect.maintenance_
 
 from __future__ import annotations
 
-import math
 
 import pytest
 from numpy.testing import assert_allclose

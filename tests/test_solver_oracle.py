@@ -4,7 +4,7 @@ good, under the full effect model and the same objective, as the best enumerated
 Reduced instances: 2-3 available days, two dose levels per kind, a 100-kcal calorie grid. Every
 week is enumerated (each day: rest, one session, or a long run plus one hard session), the
 structural rules are checked by the independent checker's rule functions, and every calorie value
-on the grid is scored by the full model (``solver.exact_terms``: the same terms the solver
+on the grid is scored by the full model (``objective.exact_terms``: the same terms the solver
 minimises, computed exactly, not from its surrogate).
 """
 
@@ -20,15 +20,9 @@ from planner import effect, guardrails
 from planner.plan import DayPlan, PlanInput
 from planner.profile import DAYS, Profile
 from planner.scoring import score
-from planner.solver import (
-    Option,
-    Pins,
-    SolverParams,
-    calorie_grid,
-    exact_terms,
-    prepare,
-    solve_core,
-)
+from planner.instance import Option, Pins, SolverParams, prepare
+from planner.objective import calorie_grid, exact_terms
+from planner.solver import solve_core
 
 DOSES = (("long_run", (40, 70)), ("sprints", (6, 10)), ("hill_repeats", (8, 12)),
          ("squats_lunges", (8, 16)))

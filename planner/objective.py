@@ -1,0 +1,248 @@
+"""The objective under the full effect model, and the surrogate tables CP-SAT optimises over.
+
+* ``outcomes`` runs the full model (vectorised numpy, weekly RK4 steps) for many (calories,
+  session energy, stimulus) at once; ``goal_shortfalls`` turns its metrics into the goal's terms.
+* ``Table``/``build_table``: per calorie level, each metric linear in session energy S and
+  stimulus s around a reference week — what the CP-SAT model sees.
+* ``exact_terms``/``polish``: a week's objective terms computed exactly, and its best calories.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner import effect, guardrails
+from planner.instance import Instance, Option
+from planner.plan import DayPlan, PlanInput
+from planner.profile import DAYS, KINDS
+from planner.sessions import allowed_kinds
+
+W_SHORT = 20  # per milli-unit (0.001 cm or g) of shortfall
+
+W_CAL = 2  # per kcal/d away from maintenance
+
+W_MARGIN = 3  # per 0.001 cm short of the margin
+
+W_PREF = 200  # per long run off the preferred day
+
+W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
+
+S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
+
+LEVEL_STEP = 100  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
+
+METRICS = ("thigh", "leg_muscle", "leg_fat", "body_weight", "max_loss")
+
+def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, np.ndarray]:
+    """Full-model end-of-horizon changes (weekly RK4 steps, vectorised) in milli-units:
+    thigh [0.001 cm], leg muscle / leg fat / body weight [g], max weekly tissue loss [0.001 %]."""
+    base = inst.base
+    cal = np.asarray(calories, dtype=float)
+    sk = np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0
+    st = np.asarray(stimulus, dtype=float)
+    bw, fat, lean, acc = effect.simulate(base, cal + 0 * sk + 0 * st, sk + 0 * cal, st + 0 * cal,
+                                         inst.growth, 7 * inst.weeks, step_days=7)
+    lm0, lf0, th0 = effect.leg_state(base, fat[0], lean[0], acc[0])
+    lm, lf, th = effect.leg_state(base, fat[-1], lean[-1], acc[-1])
+    tissue = [f + l for f, l in zip(fat, lean)]
+    loss = np.max(np.stack([(tissue[i - 1] - tissue[i]) for i in range(1, len(tissue))]), axis=0)
+    return {
+        "thigh": (th - th0) * 1000, "leg_muscle": (lm - lm0) * 1000, "leg_fat": (lf - lf0) * 1000,
+        "body_weight": (bw[-1] - bw[0]) * 1000,
+        "max_loss": np.maximum(loss, 0) / base.bw0 * 100 * 1000,
+    }
+
+
+
+@dataclass
+class Table:
+    """The surrogate CP-SAT optimises over. For every calorie level j, each metric is linear in
+    the session energy S and the stimulus s:
+
+        metric_j(S, s) = a[j] + b[j]·(S − s_est) + c[j]·s
+
+    The model's lean rate is linear in s (to ~0.005 cm over 0-1); the slope in S is taken at the
+    reference S (re-centred on the previous pass's week, so it is exact near the answer).
+    Values in milli-units."""
+
+    s_est: float  # [kcal/d]
+    calories: list[int]  # [kcal/d] one per level
+    a: dict[str, list[float]]
+    b: dict[str, list[float]]  # per kcal/d of S
+    c: dict[str, list[float]]  # per unit of s
+    bias: dict[str, float] = field(default_factory=dict)  # correction learnt from the full model
+
+    def value(self, name: str, calories: int, s_kcal: float, stimulus: float) -> float:
+        j = self.calories.index(calories)
+        return (self.a[name][j] + self.b[name][j] * (s_kcal - self.s_est)
+                + self.c[name][j] * stimulus + self.bias.get(name, 0.0))
+
+
+
+def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: float) -> int:
+    """The calorie level the surrogate prefers for a week with these totals (used as a hint)."""
+    cals = np.array(table.calories, dtype=float)
+    metric = {name: np.array(table.a[name]) + np.array(table.b[name]) * (s_kcal - table.s_est)
+              + np.array(table.c[name]) * stim + table.bias.get(name, 0.0) for name in METRICS}
+    short, side, slack = goal_shortfalls(inst, metric)
+    maint = inst.base.ei0 + s_kcal
+    low, high = guardrails.calorie_bounds(inst.profile, maint)
+    ok = (cals >= low) & (cals <= high) & (
+        metric["max_loss"] <= inst.profile.limits.max_loss_pct_per_week * 1000)
+    cost = (W_SHORT * (short + side) + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
+            + W_CAL * np.abs(cals - maint) + np.where(ok, 0, 10 * W_UNREACHED))
+    return int(cals[int(np.argmin(cost))])
+
+
+
+def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
+    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
+    step = max(inst.cal_step, LEVEL_STEP)
+    cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
+    if inst.pins.calories is not None:  # pinned: one level (all of them when explaining)
+        pin = float(inst.pins.calories)
+        cals = np.array([pin]) if inst.bounded else np.union1d(cals, [pin])
+    n = len(cals)
+    c4 = np.concatenate([cals] * 4)
+    s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
+    stim = np.repeat([0.0, 1.0, 0.0, 1.0], n)
+    out = outcomes(inst, c4, s_kcal, stim)
+    a, b, c = {}, {}, {}
+    for name in METRICS:
+        v00, v01, v10, v11 = (out[name][k * n:(k + 1) * n] for k in range(4))
+        a[name] = list(v00)
+        c[name] = list(v01 - v00)
+        slope0 = (v10 - v00) / S_SLOPE_STEP
+        slope1 = (v11 - v01) / S_SLOPE_STEP
+        b[name] = list(slope0 + (slope1 - slope0) * stim_est)
+    return Table(s_est=s_est, calories=[int(x) for x in cals], a=a, b=b, c=c)
+
+
+
+def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
+    """(thigh shortfall, side-condition shortfall, margin shortfall) in milli-units, for the goal,
+    from metrics (floats or arrays) — one definition for the tables and the exact polish."""
+    goal = inst.profile.goal
+    target = inst.target * 1000
+    margin = inst.margin_cm * 1000
+    th = metric["thigh"]
+    zero = 0 * th
+    if goal == "bulkier":
+        short = np.maximum(zero, target - th)
+        slack = np.minimum(margin, np.maximum(zero, target + margin - th))
+        side = (np.maximum(zero, 1 - metric["leg_muscle"])
+                + np.maximum(zero, (106 * metric["leg_fat"] - 90 * metric["leg_muscle"]) / 100))
+    elif goal == "leaner":
+        short = np.maximum(zero, th - target)
+        slack = np.minimum(margin, np.maximum(zero, th - target + margin))
+        side = np.maximum(zero, metric["leg_fat"] + 1)
+    else:
+        short = np.maximum(zero, np.abs(th) - target)
+        slack = np.minimum(margin, np.maximum(zero, np.abs(th) - target + margin))
+        side = np.maximum(zero, np.abs(metric["body_weight"]) - 1000)
+    return short, side, slack
+
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A week (options per day) and calories, with its exact objective terms."""
+
+    week: tuple[tuple[Option, ...], ...]
+    calories: int
+    terms: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.terms.values())
+
+    def plan_input(self, protein: int) -> PlanInput:
+        days = [DayPlan(day=DAYS[d], sessions=[o.session() for o in opts])  # type: ignore[arg-type]
+                for d, opts in enumerate(self.week)]
+        return PlanInput(calories_per_day=self.calories, protein_g_per_day=protein, days=days)
+
+
+
+def week_totals(inst: Instance, week) -> tuple[float, float]:
+    """(session energy [kcal/d], effective stimulus s) of a week, exactly as the full model sees it."""
+    sessions = [o.session() for day in week for o in day]
+    load = effect.plan_load(inst.profile, sessions)
+    s, _ = effect.training_inputs(inst.base, load, inst.protein / inst.profile.weight_kg)
+    return load.session_kcal_per_kg * inst.base.bw0 / 7.0, s
+
+
+
+def exact_terms(inst: Instance, week, calories: np.ndarray) -> tuple[list[dict[str, float]], np.ndarray]:
+    """The objective terms of ``week`` at each calorie value under the full model, and whether each
+    calorie value keeps every calorie guardrail (intake floor, deficit, surplus, rate of loss)."""
+    s_kcal, s = week_totals(inst, week)
+    out = outcomes(inst, calories, s_kcal, s)
+    maint = inst.base.ei0 + s_kcal
+    lim = inst.profile.limits
+    low, high = guardrails.calorie_bounds(inst.profile, maint)
+    ok = (calories >= low - 1e-6) & (calories <= high + 1e-6) & (
+        out["max_loss"] <= lim.max_loss_pct_per_week * 1000 + 1e-6)
+    effort = sum(o.effort for day in week for o in day)
+    pref = 0
+    if inst.profile.long_run_day is not None:
+        pday = DAYS.index(inst.profile.long_run_day)
+        pref = sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
+    short, side, slack = goal_shortfalls(inst, out)
+    terms = []
+    for i, c in enumerate(calories):
+        missed = short[i] + side[i] > 1e-9
+        terms.append({
+            "shortfall": float(W_SHORT * (short[i] + side[i]) + W_UNREACHED * missed),
+            "training load": float(effort),
+            "calorie change": float(W_CAL * abs(c - maint)),
+            "margin": float(W_MARGIN * slack[i]),
+            "preferences": float(W_PREF * pref),
+        })
+    return terms, ok
+
+
+
+def calorie_grid(inst: Instance) -> np.ndarray:
+    if inst.pins.calories is not None:
+        return np.array([float(inst.pins.calories)])
+    return np.arange(inst.cal_lo, inst.cal_hi + inst.cal_step, inst.cal_step, dtype=float)
+
+
+
+def polish(inst: Instance, week) -> Choice | None:
+    """Best calories for a fixed week under the full model (None: no calorie keeps the rules)."""
+    cals = calorie_grid(inst)
+    terms, ok = exact_terms(inst, week, cals)
+    best = None
+    for i in np.flatnonzero(ok):
+        if best is None or sum(terms[i].values()) < sum(terms[best].values()) - 1e-9:
+            best = int(i)
+    if best is None:
+        return None
+    return Choice(week=tuple(tuple(d) for d in week), calories=int(cals[best]), terms=terms[best])
+
+
+
+def starter_weeks(inst: Instance) -> list[list[list[Option]]]:
+    """Simple weeks to start from: one session of each allowed kind at its smallest dose, on the
+    day with the most time (the long run on the preferred day when it fits)."""
+    allowed = set(allowed_kinds(inst.profile))
+    weeks = []
+    for kind in KINDS:
+        opts = [o for o in inst.options if o.kind == kind and kind in allowed]
+        if not opts:
+            continue
+        smallest = min(opts, key=lambda o: (o.minutes, o.dose))
+        days = [d for d in range(7) if inst.avail[d] >= smallest.minutes]
+        if not days:
+            continue
+        pref = inst.profile.long_run_day
+        day = DAYS.index(pref) if kind == "long_run" and pref and DAYS.index(pref) in days else \
+            max(days, key=lambda d: (inst.avail[d], -d))
+        week: list[list[Option]] = [[] for _ in range(7)]
+        week[day].append(smallest)
+        weeks.append(week)
+    return weeks
