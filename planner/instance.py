@@ -25,14 +25,14 @@ MAX_SESSIONS_PER_DAY = 2
 class SolverParams:
     """How to solve (never buried in the model). ``dose_levels`` restricts the catalogue (tests)."""
 
-    time_limit_s: float = 20.0  # deterministic seconds (CP-SAT work units): same result under load
+    time_limit_s: float = 2.0  # per CP-SAT call, deterministic seconds: same result under load
     workers: int = 1
     seed: int = 0
     calorie_step: int = 25
     margin_cm: float = 0.1
     dose_levels: tuple[tuple[str, tuple[int, ...]], ...] | None = None
     find_earliest_week: bool = True
-    reach_check_limit: float = 20.0  # deterministic seconds for one "can week N be reached?" check
+    reach_check_limit: float = 1.0  # deterministic seconds for one "can week N be reached?" check
 
 
 

@@ -485,6 +485,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     status = "UNKNOWN"
     passes = 0
     polished: dict = {}
+    proven = True  # every pass proved its optimum within the work limit
     bias: dict[str, float] = {}
     reachable = True
     for _ in range(MAX_PASSES):
@@ -516,6 +517,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             if code == cp_model.INFEASIBLE:
                 raise NoSafePlanError(profile.name, _conflict(inst, table, params))
         status = STATUS_NAMES.get(code, str(code))
+        proven = proven and code == cp_model.OPTIMAL
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise SolverStoppedError(f"{profile.name}: the solver stopped with status {status} "
                                      "before finding a plan")
@@ -549,7 +551,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     if best is None:
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
-    return CoreResult(choice=best, status=status, passes=passes)
+    return CoreResult(choice=best, status="OPTIMAL" if proven else "FEASIBLE", passes=passes)
 
 
 
