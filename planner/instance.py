@@ -32,6 +32,7 @@ class SolverParams:
     margin_cm: float = 0.1
     dose_levels: tuple[tuple[str, tuple[int, ...]], ...] | None = None
     find_earliest_week: bool = True
+    start: tuple[tuple[str, str, int], ...] = ()  # warm start: (day, kind, dose) of a known week
     reach_check_limit: float = 1.0  # deterministic seconds for one "can week N be reached?" check
 
 

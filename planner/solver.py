@@ -63,7 +63,7 @@ from planner.objective import (
     surrogate_best_calories,
     week_totals,
 )
-from planner.plan import Plan, SolverInfo
+from planner.plan import DayPlan, Plan, PlanInput, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
 from planner.scoring import earliest_week, first_reach, score
 from planner.sessions import allowed_kinds
@@ -462,6 +462,38 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
 
 
 
+STRUCTURAL_RULES = ("rest days", "no back-to-back hard days", "48 h between hard sessions",
+                    "running load", "availability", "exclusions", "facilities", "session doses")
+
+
+def week_keeps_rules(inst: Instance, week) -> bool:
+    """The checker's own rules on a week's structure, and the pinned session counts (calorie
+    rules are applied per calorie value by ``polish``)."""
+    plan = PlanInput(calories_per_day=0, days=[
+        DayPlan(day=DAYS[d], sessions=[o.session() for o in day]) for d, day in enumerate(week)])
+    load = effect.plan_load(inst.profile, [s for _, s in plan.sessions()])
+    context = guardrails.Context(inst.profile, plan, 0.0, None, load)  # type: ignore[arg-type]
+    if any(not r.check(context).ok for r in guardrails.RULES if r.name in STRUCTURAL_RULES):
+        return False
+    counts = {kind: sum(o.kind == kind for day in week for o in day) for kind in KINDS}
+    return all(counts[kind] == n for kind, n in inst.pins.kind_counts) and any(week)
+
+
+def warm_start(inst: Instance, start: tuple[tuple[str, str, int], ...]) -> list | None:
+    """A known week (e.g. the baseline of a what-if) as the solver's options, if every session of
+    it is in this instance's catalogue and fits its day; else None."""
+    if not start:
+        return None
+    week: list[list[Option]] = [[] for _ in range(7)]
+    for day, kind, dose in start:
+        d = DAYS.index(day)
+        match = [o for o in inst.options if o.kind == kind and o.dose == dose]
+        if not match or match[0].minutes > inst.avail[d]:
+            return None
+        week[d].append(match[0])
+    return week
+
+
 def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                reach_only: bool = False) -> CoreResult | None:
     """Surrogate passes, each centred on the best week so far (its session energy and stimulus)
@@ -473,11 +505,14 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     With ``reach_only`` it stops at the first week that reaches the goal (None: none does)."""
     inst = prepare(profile, weeks, params, pins)
     best: Choice | None = None
-    if not pins.kind_counts and pins.calories is None:
-        for week in starter_weeks(inst):
-            cand = polish(inst, week)
-            if cand is not None and (best is None or cand.total < best.total - 1e-9):
-                best = cand
+    starts = starter_weeks(inst) if not pins.kind_counts else []
+    warm = warm_start(inst, params.start)
+    for week in starts + ([warm] if warm else []):
+        if not week_keeps_rules(inst, week):
+            continue
+        cand = polish(inst, week)
+        if cand is not None and (best is None or cand.total < best.total - 1e-9):
+            best = cand
     ref = best.week if best is not None else None
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
     if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there

@@ -28,7 +28,7 @@ import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Literal, TypeVar
 
 import yaml
@@ -446,6 +446,9 @@ def whatif(profile: Profile, specs: list[ScenarioSpec], params: SolverParams = W
     # profile edits are validated up front, so a bad one fails before any scenario is solved
     for spec in specs:
         edit_profile(profile, [c for c in spec.changes if not c.is_pin], spec.name)
-    scenarios = parallel_map(lambda spec: evaluate(spec, profile, baseline, params), specs, jobs)
+    # warm start: every scenario begins from the baseline's week (skipped where it breaks a rule)
+    warm = replace(params, start=tuple((d.day, s.kind, s.dose) for d in baseline.days
+                                       for s in d.sessions))
+    scenarios = parallel_map(lambda spec: evaluate(spec, profile, baseline, warm), specs, jobs)
     return WhatIf(athlete=profile.name, goal=profile.goal, units=profile.units,
                   scenarios=[base] + scenarios)

@@ -98,7 +98,9 @@ def test_hard_rule_conflict_is_named(rule: str):
 
 @pytest.mark.parametrize("rule", list(RULE_CASES), ids=list(RULE_CASES))
 def test_hard_rule_clean_case_solves(rule: str):
-    profile = base_profile()
+    """The same case without its trigger: the pins dropped, or the profile change undone."""
+    changes, pins = RULE_CASES[rule]
+    profile = base_profile(**changes) if pins != Pins() else base_profile()
     plan = solve(profile, FAST)
     assert_checked(profile, plan)
 
