@@ -423,6 +423,7 @@ def _solver(params: SolverParams) -> cp_model.CpSolver:
     s.parameters.num_workers = params.workers
     s.parameters.random_seed = params.seed
     s.parameters.linearization_level = 2
+    s.parameters.cp_model_probing_level = 1  # measured: lighter probing pays on these small models
     return s
 
 
