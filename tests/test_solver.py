@@ -73,7 +73,9 @@ RULE_CASES: dict[str, tuple[dict, Pins]] = {
     "48 h between hard sessions": (
         {"availability": {"sat": 120}}, Pins(kind_counts=(("sprints", 1), ("squats_lunges", 1)))),
     "running load": ({"recent_weekly_run_minutes": 0}, Pins(kind_counts=(("sprints", 2),))),
-    "minimum intake": ({}, Pins(calories=1000)),
+    # a small older woman: 1,100 kcal/d is within 25 % of what she burns, but under 1,200
+    "minimum intake": ({"age": 70, "height_cm": 150, "weight_kg": 45, "pal": 1.2},
+                       Pins(calories=1100)),
     "deficit": ({}, Pins(calories=1450)),  # above the intake floor, > 25 % below expenditure
     "surplus": ({}, Pins(calories=3500)),
     "a training week": ({"availability": {}}, Pins()),
