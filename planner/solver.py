@@ -419,8 +419,8 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
 def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
     """A CP-SAT solver configured from ``params``. Search settings by goal, as measured on the
     sample profiles (benchmarks/solve.py): bulkier weeks trade training against calories and
-    need the stronger LP; leaner and maintain weeks are decided by the calories and solve about
-    twice as fast without presolve."""
+    need the stronger LP; leaner and maintain weeks, and the closest plan when no week reaches
+    the goal (``goal="closest"``), solve about twice as fast without presolve."""
     s = cp_model.CpSolver()
     s.parameters.max_deterministic_time = params.time_limit_s
     s.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * params.time_limit_s
@@ -554,7 +554,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                 reachable = False
         if not reachable:
             model, v = build(inst, table, hint=hint)
-            solver = _solver(params, profile.goal)
+            solver = _solver(params, "closest")
             code = solver.Solve(model)
             passes += 1
             if code == cp_model.INFEASIBLE:
