@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -521,6 +521,8 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         cand = polish(inst, week)
         if cand is not None and (best is None or cand.total < best.total - 1e-9):
             best = cand
+    if reach_only and best is not None and best.terms["shortfall"] == 0:
+        return CoreResult(choice=best, status="OPTIMAL", passes=0)  # a known week already does
     ref = best.week if best is not None else None
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
     if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there
@@ -641,33 +643,49 @@ def closer_calories_missing(inst: Instance, choice: Choice) -> int | None:
 
 
 
-def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> bool:
-    """Does some safe plan reach the goal over a ``weeks``-week horizon (full re-score)?"""
+def reaching_week(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> Choice | None:
+    """A safe week that reaches the goal over a ``weeks``-week horizon (full daily re-score), or
+    None. ``params.start`` is tried first: a week that reaches it later often reaches it sooner."""
     try:
         core = solve_core(profile, weeks, params, pins, reach_only=True)
     except NoSafePlanError:
-        return False
+        return None
     if core is None:
-        return False
+        return None
     inst = prepare(profile, weeks, params, pins)
-    return score(profile, core.choice.plan_input(inst.protein), weeks).goal_reached
+    reached = score(profile, core.choice.plan_input(inst.protein), weeks).goal_reached
+    return core.choice if reached else None
 
+
+def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> bool:
+    """Does some safe plan reach the goal over a ``weeks``-week horizon (full re-score)?"""
+    return reaching_week(profile, params, pins, weeks) is not None
 
 
 def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
                             horizon: int, upper: int | None = None) -> int | None:
     """Earliest week in 1-52 at which a safe plan reaches the goal (binary search: a goal that
     a safe plan reaches by week w is reached by w + 1, as training gains and deficits accumulate).
-    ``upper``: a week by which a safe plan is already known to reach it."""
+    ``upper``: a week by which a safe plan is already known to reach it. Each reaching week found
+    warm-starts the next, shorter check."""
     lo, hi = horizon + 1, 52 if upper is None else upper
     if lo > hi:
         return upper if upper is not None and upper <= 52 else None
-    if upper is None and not reaches(profile, params, pins, hi):
-        return None
+    if upper is None:
+        found = reaching_week(profile, params, pins, hi)
+        if found is None:
+            return None
+        params = replace(params, start=_as_start(found))
     while lo < hi:
         mid = (lo + hi) // 2
-        if reaches(profile, params, pins, mid):
+        found = reaching_week(profile, params, pins, mid)
+        if found is not None:
             hi = mid
+            params = replace(params, start=_as_start(found))
         else:
             lo = mid + 1
     return lo
+
+
+def _as_start(choice: Choice) -> tuple[tuple[str, str, int], ...]:
+    return tuple((DAYS[d], o.kind, o.dose) for d, day in enumerate(choice.week) for o in day)
