@@ -77,6 +77,7 @@ WALL_CLOCK_SAFETY = 10  # wall-clock limit = this × the deterministic limit (a 
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
+QUICK_TRY = 0.06  # [deterministic s] the closest plan's first, presolve-free attempt
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -555,10 +556,16 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                     return None
                 reachable = False
         if not reachable:
+            # the closest plan: a short try without presolve (often enough), then the full search
             model, v = build(inst, table, hint=hint)
             solver = _solver(params, "closest")
+            solver.parameters.max_deterministic_time = min(QUICK_TRY, params.time_limit_s)
             code = solver.Solve(model)
             passes += 1
+            if code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                model, v = build(inst, table, hint=hint)
+                solver = _solver(params, profile.goal)
+                code = solver.Solve(model)
             if code == cp_model.INFEASIBLE:
                 raise NoSafePlanError(profile.name, _conflict(inst, table, params))
         status = STATUS_NAMES.get(code, str(code))
