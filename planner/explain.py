@@ -109,9 +109,18 @@ def rule_lines(inst, choice) -> list[str]:
     lines = []
     hard = [DAYS[d] for d, day in enumerate(choice.week) if any(o.hard for o in day)]
     used = [d for d in range(7) if choice.week[d]]
-    if len(hard) > 1:
-        lines.append(f"Hard sessions on {_days(hard)}: hard days never touch (Sunday and the next "
-                     "Monday count as touching), so each gets 48 hours to recover.")
+    if hard:
+        shortest = min(o.minutes for day in choice.week for o in day if o.hard)
+        roomy = [DAYS[d] for d in range(7) if inst.avail[d] >= shortest]
+        if roomy == hard:
+            why = (f"it is your only day with {shortest} minutes or more" if len(hard) == 1 else
+                   f"they are your only days with {shortest} minutes or more")
+        else:
+            why = (f"{len(roomy)} of your days have {shortest} minutes or more, and these keep "
+                   "the hard days apart with the least training")
+        spacing = (" Hard days never touch (Sunday and the next Monday count as touching), so "
+                   "each gets 48 hours to recover." if len(hard) > 1 else "")
+        lines.append(f"Hard sessions on {_days(hard)}: {why}.{spacing}")
     full = [DAYS[d] for d in used
             if sum(o.minutes for o in choice.week[d]) >= inst.avail[d] - 5]
     if full:
