@@ -441,6 +441,7 @@ class CoreResult:
     choice: Choice
     status: str
     passes: int
+    inst: Instance
 
 
 
@@ -523,7 +524,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         if cand is not None and (best is None or cand.total < best.total - 1e-9):
             best = cand
     if reach_only and best is not None and best.terms["shortfall"] == 0:
-        return CoreResult(choice=best, status="OPTIMAL", passes=0)  # a known week already does
+        return CoreResult(best, "OPTIMAL", 0, inst)  # a known week already does
     ref = best.week if best is not None else None
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
     if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there
@@ -603,7 +604,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     if best is None:
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
-    return CoreResult(choice=best, status="OPTIMAL" if proven else "FEASIBLE", passes=passes)
+    return CoreResult(best, "OPTIMAL" if proven else "FEASIBLE", passes, inst)
 
 
 
@@ -615,7 +616,7 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     weeks = profile.horizon_weeks if weeks is None else weeks
     t0 = time.perf_counter()
     core = solve_core(profile, weeks, params, pins)
-    inst = prepare(profile, weeks, params, pins)
+    inst = core.inst
     plan_in = core.choice.plan_input(inst.protein)
     first = score(profile, plan_in, weeks)
     earliest = None
@@ -629,8 +630,8 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     wall = (time.perf_counter() - t0) * 1000
     info = SolverInfo(status=core.status, wall_ms=round(wall, 1),
                       objective={k: round(v, 1) for k, v in core.choice.terms.items()})
-    return score(profile, plan_in, weeks, explanation=lines, solver=info, earliest=earliest,
-                 earliest_known=True)
+    status = first.goal_status.model_copy(update={"earliest_week": earliest})
+    return first.model_copy(update={"explanation": lines, "solver": info, "goal_status": status})
 
 
 
@@ -659,8 +660,7 @@ def reaching_week(profile: Profile, params: SolverParams, pins: Pins, weeks: int
         return None
     if core is None:
         return None
-    inst = prepare(profile, weeks, params, pins)
-    reached = score(profile, core.choice.plan_input(inst.protein), weeks).goal_reached
+    reached = score(profile, core.choice.plan_input(core.inst.protein), weeks).goal_reached
     return core.choice if reached else None
 
 
