@@ -23,12 +23,8 @@ def describe(session: Session) -> Session:
 def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | None:
     """First week 1-52 at which repeating this week reaches the goal (None: never by 52)."""
     load = effect.plan_load(profile, [s for _, s in plan.sessions()])
-    long = effect.project(profile, plan.calories_per_day, load, MAX_WEEKS, protein)
-    start = long.weekly[0]
-    for point in long.weekly[1:]:
-        if goals.evaluate(profile, start, point).reached:
-            return point.week
-    return None
+    return first_reach(profile, effect.project(profile, plan.calories_per_day, load, MAX_WEEKS,
+                                               protein))
 
 
 def score(
@@ -38,13 +34,13 @@ def score(
     *,
     explanation: list[str] | None = None,
     solver: SolverInfo | None = None,
-    earliest: int | None = None,
-    earliest_known: bool = False,
+    find_earliest: bool = True,
 ) -> Plan:
     """Project ``plan`` for ``weeks`` (default: the profile's horizon) and check it.
 
-    ``earliest``/``earliest_known`` let the solver pass the earliest week it found over all safe
-    plans; otherwise the earliest week this plan itself reaches the goal is reported.
+    ``goal_status.earliest_week`` is the first week this plan itself, kept up, reaches the goal
+    (up to 52); ``find_earliest=False`` skips that search (callers that only need the projection,
+    or that fill in the earliest week over all safe plans, as the solver does).
     """
     weeks = profile.horizon_weeks if weeks is None else weeks
     protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
@@ -55,7 +51,8 @@ def score(
     check = goals.evaluate(profile, projection.weekly[0], projection.weekly[-1])
     context = guardrails.Context(profile, plan, protein, projection, load)
     results = guardrails.check(context)
-    if not earliest_known:
+    earliest = None
+    if find_earliest:
         earliest = first_reach(profile, projection)
         if earliest is None and not check.reached:
             earliest = earliest_week(profile, plan, protein)

@@ -161,7 +161,7 @@ def plan_input(plan: Plan, calories: int | None = None, days: list[DayPlan] | No
 def rescore(profile: Profile, plan: Plan, calories: int | None = None,
             days: list[DayPlan] | None = None) -> Plan:
     """The plan's week (or ``days``) at ``calories``, re-scored by the full model."""
-    return score(profile, plan_input(plan, calories, days), earliest_known=True)
+    return score(profile, plan_input(plan, calories, days), find_earliest=False)
 
 
 def safe(plan: Plan) -> bool:

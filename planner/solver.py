@@ -65,7 +65,7 @@ from planner.objective import (
 )
 from planner.plan import DayPlan, Plan, PlanInput, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
-from planner.scoring import earliest_week, first_reach, score
+from planner.scoring import score
 from planner.sessions import allowed_kinds
 
 log = logging.getLogger(__name__)
@@ -618,14 +618,12 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     core = solve_core(profile, weeks, params, pins)
     inst = core.inst
     plan_in = core.choice.plan_input(inst.protein)
-    first = score(profile, plan_in, weeks)
-    earliest = None
-    if first.goal_reached:
-        earliest = first_reach(profile, first.projection)
-    elif params.find_earliest_week:
-        # the closest plan, kept up, bounds the search: a safe plan reaches it by then
-        upper = earliest_week(profile, plan_in, float(inst.protein))
-        earliest = earliest_reachable_week(profile, params, pins, weeks, upper)
+    first = score(profile, plan_in, weeks)  # its earliest week: this plan's own, kept up
+    earliest = first.goal_status.earliest_week
+    if not first.goal_reached:
+        # the closest plan, kept up, bounds the search over all safe plans
+        earliest = (earliest_reachable_week(profile, params, pins, weeks, earliest)
+                    if params.find_earliest_week else None)
     lines = explain(inst, core.choice, first, earliest, closer_calories_missing(inst, core.choice))
     wall = (time.perf_counter() - t0) * 1000
     info = SolverInfo(status=core.status, wall_ms=round(wall, 1),

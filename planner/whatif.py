@@ -305,7 +305,7 @@ def calorie_check(profile: Profile, week: PlanInput, calories: int) -> tuple[lis
     Judged against the expenditure of ``week`` (the baseline week) under ``profile``. Returns the
     broken rules (empty when safe), the nearest safe intake (a whole ``CALORIE_STEP``) and a detail.
     """
-    maintenance = score(profile, week, earliest_known=True).projection.maintenance_kcal_per_day
+    maintenance = score(profile, week, find_earliest=False).projection.maintenance_kcal_per_day
     low, high = guardrails.calorie_bounds(profile, maintenance)
     floor = guardrails.intake_floor(profile)
     safe_low = int(math.ceil(low / CALORIE_STEP) * CALORIE_STEP)
