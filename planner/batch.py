@@ -24,15 +24,15 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Generator
-from contextlib import closing
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from planner.errors import InputError, NoSafePlanError
+from planner.files import write_atomic
 from planner.plan import Plan
 from planner.profile import KINDS, Profile, parse_profile
 from planner.roster import Entry, flatten_error, read_roster
@@ -284,18 +284,9 @@ def dask_runner(address: str) -> Runner:
 # --- files -------------------------------------------------------------------------------------
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory and ``os.replace``: never a half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; plans are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Batch outputs: atomic, not fsynced (thousands of files; a crash loses only whole files,
+    which ``--resume`` rewrites)."""
+    write_atomic(path, text, durable=False)
 
 
 def plan_path(out: Path, slug: str, fmt: str) -> Path:
@@ -412,8 +403,13 @@ class Progress:
         self._bar: Any = None
         if hasattr(self.stream, "isatty") and self.stream.isatty():
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar,
-                                       TextColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("planning"), BarColumn(), MofNCompleteColumn(),
                             TimeRemainingColumn(), TextColumn("{task.description}"),

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import click
 
 from planner.errors import InputError, NoSafePlanError, SolverStoppedError
+from planner.files import write_atomic
 from planner.plan import Plan, load_plan
 from planner.profile import Profile, load_profile
 
@@ -72,37 +71,20 @@ def write_output(text: str, path: str | None) -> None:
     if path is None or path == "-":
         click.echo(text, nl=False)
         return
-    target = Path(path)
-    tmp_name: str | None = None
     try:
-        # O_EXCL with mode 0o666: a fresh, unique file whose permissions follow the umask (read
-        # by the kernel, so this stays safe when batch writes from several threads).
-        tmp_name = str(target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp")
-        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
-        os.replace(tmp_name, target)
-        tmp_name = None
+        write_atomic(Path(path), text)
     except OSError as e:
         problem = f"cannot write the output file: {e.strerror or e}"
         raise InputError(str(path), [("-o", problem)]) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
     """The plan as text: canonical JSON, or Markdown / HTML from ``planner.render``."""
     if fmt == "json":
         return plan.to_json()
-    from planner.render import render  # lazy: Jinja and templates are only needed for md/html
+    from planner.render import (
+        render,  # lazy: Jinja and templates are only needed for md/html
+    )
 
     return render(plan, fmt)
 
@@ -302,7 +284,8 @@ def whatif(profile_path: str, scenarios: tuple[str, ...], sets: tuple[str, ...],
       legplan whatif me.yaml --set calories=+300 --set exclude=sprints
       legplan whatif me.yaml --scenario "weekend off: availability.sat=0, availability.sun=0"
     """
-    from planner.whatif import parse_scenarios, whatif as run_whatif
+    from planner.whatif import parse_scenarios
+    from planner.whatif import whatif as run_whatif
     from planner.whatif_render import render_whatif
 
     profile = load_profile(profile_path)
@@ -332,7 +315,8 @@ def seek(profile_path: str, thigh_cm: float, weeks: int | None, sweeps: tuple[st
     Example:
       legplan seek me.yaml --thigh-cm 1.5 --weeks 12 --sweep calories=+0..+500:25
     """
-    from planner.seek import parse_sweep, seek as run_seek
+    from planner.seek import parse_sweep
+    from planner.seek import seek as run_seek
     from planner.whatif_render import render_seek
 
     profile = load_profile(profile_path)

@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from planner import cli
+from planner import cli, files
 from planner.errors import InputError, NoSafePlanError
 from planner.guardrails import RULE_NAMES
 from planner.plan import Plan, parse_plan
@@ -338,7 +338,7 @@ def test_write_output_failure_leaves_no_temp_file(tmp_path: Path,
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli.os, "replace", broken_replace)
+    monkeypatch.setattr(files.os, "replace", broken_replace)
     with pytest.raises(InputError):
         cli.write_output("new", str(out))
     assert out.read_text(encoding="utf-8") == "old"
