@@ -182,8 +182,14 @@ class Runner(Protocol):
                  render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]: ...
 
 
-def _infra_failure(e: BaseException) -> Outcome:
-    return _failure("error", f"worker failed: {type(e).__name__}: {e}")
+def _outcome_of(future: Any) -> Outcome:
+    """A finished future's outcome; a worker that died becomes this athlete's failure."""
+    try:
+        return future.result()
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:  # e.g. a worker process died, or Dask's KilledWorker
+        return _failure("error", f"worker failed: {type(e).__name__}: {e}")
 
 
 def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
@@ -219,14 +225,7 @@ def process_runner(jobs: int) -> Runner:
                     break
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    ordinal = pending.pop(future)
-                    try:
-                        outcome = future.result()
-                    except KeyboardInterrupt:
-                        raise
-                    except Exception as e:  # e.g. a worker process died
-                        outcome = _infra_failure(e)
-                    yield ordinal, outcome
+                    yield pending.pop(future), _outcome_of(future)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -265,12 +264,7 @@ def dask_runner(address: str) -> Runner:
             submit_more()
             for future in completed:
                 ordinal = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except KeyboardInterrupt:
-                    raise
-                except Exception as e:  # e.g. KilledWorker
-                    outcome = _infra_failure(e)
+                outcome = _outcome_of(future)
                 future.release()
                 yield ordinal, outcome
                 submit_more()
