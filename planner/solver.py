@@ -103,14 +103,10 @@ class Vars:
 
 
 
-def _sum(model, terms):
-    return sum(terms) if terms else 0
-
-
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
-        m.Add(_sum(m, [inst.options[o].minutes * x for (d2, o), x in v.x.items() if d2 == d])
+        m.Add(sum([inst.options[o].minutes * x for (d2, o), x in v.x.items() if d2 == d])
               <= inst.avail[d]).OnlyEnforceIf(lit)
 
 
@@ -144,14 +140,14 @@ def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
 def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
         hard = [x for (d2, o), x in v.x.items() if d2 == d and inst.options[o].hard]
-        m.Add(_sum(m, hard) <= 1).OnlyEnforceIf(lit)
+        m.Add(sum(hard) <= 1).OnlyEnforceIf(lit)
 
 
 
 def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
     run = [inst.options[o].running_minutes * x for (_, o), x in v.x.items()
            if inst.options[o].running_minutes]
-    m.Add(_sum(m, run) <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
+    m.Add(sum(run) <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
 
 
 
@@ -188,7 +184,7 @@ def rule_pinned_calories(m, v: Vars, inst: Instance, lit) -> None:
 def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
     for kind, count in inst.pins.kind_counts:
         xs = [x for (_, o), x in v.x.items() if inst.options[o].kind == kind]
-        m.Add(_sum(m, xs) == count).OnlyEnforceIf(lit)
+        m.Add(sum(xs) == count).OnlyEnforceIf(lit)
 
 
 
@@ -370,7 +366,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         for v in hs:
             m.AddImplication(v, h)
         m.AddBoolOr(hs + [h.Not()]) if hs else m.Add(h == 0)
-        m.Add(_sum(m, xs) <= MAX_SESSIONS_PER_DAY)
+        m.Add(sum(xs) <= MAX_SESSIONS_PER_DAY)
         for kind in KINDS:  # one session of a kind a day
             m.AddAtMostOne([v for (d2, o), v in x.items() if d2 == d and opts[o].kind == kind])
         rest.append(r)
@@ -398,7 +394,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "training load": sum(opts[o].effort * vv for (_, o), vv in x.items()),
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
-        "preferences": W_PREF * _sum(m, pref),
+        "preferences": W_PREF * sum(pref),
     }
     m.Minimize(sum(v.terms.values()))
     for key, value in (hint or {}).items():
