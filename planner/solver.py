@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 
 MAX_PASSES = 6
 
+U = 1000  # CP-SAT works in micro-units (0.000001 cm or g); its objective is 1000 × the points
+
 WALL_CLOCK_SAFETY = 10  # wall-clock limit = this × the deterministic limit (a last resort)
 
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
@@ -257,16 +259,13 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
         expr = sum(int(round(1000 * (table.a[name][j] + bias))) * zj
                    + int(round(1000 * table.b[name][j])) * ds_j[j]
                    + int(round(table.c[name][j])) * s_j[j] for j, zj in enumerate(z))
-        var = m.NewIntVar(-10**7, 10**7, name)
-        m.Add(1000 * var <= expr)
-        m.Add(1000 * var >= expr - 999)
-        metric[name] = var
-    limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000))
+        metric[name] = expr  # [micro-units]: 1000 × the metric's milli-units, not rounded
+    limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000)) * U
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
     terms = _goal_terms(m, inst, metric, v.reach)
     change = m.NewIntVar(0, 10**5, "calorie_change")
     m.AddAbsEquality(change, v.calories - int(round(inst.base.ei0)) - v.s_kcal)
-    terms["calorie change"] = W_CAL * change
+    terms["calorie change"] = W_CAL * U * change
     return terms
 
 
@@ -290,10 +289,11 @@ def _scaled(m, expr, factor: float, name: str, offset: int = 0):
 
 
 def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.LinearExpr]:
+    """Shortfalls in micro-units (metric values are 1000 × milli-units, exact)."""
     goal = inst.profile.goal
-    target = int(round(inst.target * 1000))
-    margin = int(round(inst.margin_cm * 1000))
-    big = 10**7
+    target = int(round(inst.target * 1000)) * U
+    margin = int(round(inst.margin_cm * 1000)) * U
+    big = 10**7 * U
     thigh = metric["thigh"]
     short = m.NewIntVar(0, big, "thigh_shortfall")
     slack_short = m.NewIntVar(0, margin, "margin_shortfall")
@@ -302,7 +302,7 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         m.Add(short >= target - thigh)
         m.Add(slack_short >= target + margin - thigh - short)
         mus = m.NewIntVar(0, big, "leg_muscle_shortfall")
-        m.Add(mus >= 1 - metric["leg_muscle"])
+        m.Add(mus >= U - metric["leg_muscle"])
         share = m.NewIntVar(0, big, "muscle_share_shortfall")
         m.Add(100 * share >= 106 * metric["leg_fat"] - 90 * metric["leg_muscle"])
         side_terms = [mus, share]
@@ -310,7 +310,7 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         m.Add(short >= thigh - target)
         m.Add(slack_short >= thigh - target + margin - short)
         fat = m.NewIntVar(0, big, "leg_fat_shortfall")
-        m.Add(fat >= metric["leg_fat"] + 1)
+        m.Add(fat >= metric["leg_fat"] + U)
         side_terms = [fat]
     else:
         m.Add(short >= thigh - target)
@@ -318,13 +318,13 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         m.Add(slack_short >= thigh - target + margin - short)
         m.Add(slack_short >= -thigh - target + margin - short)
         bw = m.NewIntVar(0, big, "body_weight_shortfall")
-        m.Add(bw >= metric["body_weight"] - 1000)
-        m.Add(bw >= -metric["body_weight"] - 1000)
+        m.Add(bw >= metric["body_weight"] - 1000 * U)
+        m.Add(bw >= -metric["body_weight"] - 1000 * U)
         side_terms = [bw]
     reached = m.NewBoolVar("goal_reached")
     m.Add(reached == 1).OnlyEnforceIf(reach_lit)
     if inst.reach_pad:  # the full model showed the surrogate optimistic: demand a margin
-        pad = inst.reach_pad
+        pad = inst.reach_pad * U
         if goal == "bulkier":
             m.Add(thigh - target >= pad).OnlyEnforceIf(reached)
             m.Add(metric["leg_muscle"] >= pad).OnlyEnforceIf(reached)
@@ -336,11 +336,11 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         else:
             m.Add(thigh <= target - pad).OnlyEnforceIf(reached)
             m.Add(thigh >= -target + pad).OnlyEnforceIf(reached)
-            m.Add(metric["body_weight"] <= 1000 - pad).OnlyEnforceIf(reached)
-            m.Add(metric["body_weight"] >= -1000 + pad).OnlyEnforceIf(reached)
+            m.Add(metric["body_weight"] <= 1000 * U - pad).OnlyEnforceIf(reached)
+            m.Add(metric["body_weight"] >= -1000 * U + pad).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
-    return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * reached.Not(),
+    return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * U * reached.Not(),
             "margin": W_MARGIN * slack_short}
 
 
@@ -391,10 +391,10 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         pref = [vv for (d, o), vv in x.items() if opts[o].kind == "long_run" and d != pday]
     v.terms = {
         "shortfall": goal_terms["shortfall"],
-        "training load": sum(opts[o].effort * vv for (_, o), vv in x.items()),
+        "training load": U * sum(opts[o].effort * vv for (_, o), vv in x.items()),
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
-        "preferences": W_PREF * sum(pref),
+        "preferences": W_PREF * U * sum(pref),
     }
     m.Minimize(sum(v.terms.values()))
     for key, value in (hint or {}).items():
