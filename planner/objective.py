@@ -36,24 +36,38 @@ LEVEL_STEP = 100  # [kcal/d] calorie levels of the surrogate (the exact polish r
 
 METRICS = ("thigh", "leg_muscle", "leg_fat", "body_weight", "max_loss")
 
-def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, np.ndarray]:
-    """Full-model end-of-horizon changes (weekly RK4 steps, vectorised) in milli-units:
-    thigh [0.001 cm], leg muscle / leg fat / body weight [g], max weekly tissue loss [0.001 %]."""
+def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
+                 weeks: int) -> dict[str, np.ndarray]:
+    """Full-model changes from the start at every week 0..``weeks`` (weekly RK4 steps,
+    vectorised), in milli-units, each array shaped (weeks + 1, n): thigh [0.001 cm], leg muscle /
+    leg fat / body weight [g], and the largest weekly tissue loss so far [0.001 % of body weight]."""
     base = inst.base
     cal = np.asarray(calories, dtype=float)
     sk = np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0
     st = np.asarray(stimulus, dtype=float)
-    bw, fat, lean, acc = effect.simulate(base, cal + 0 * sk + 0 * st, sk + 0 * cal, st + 0 * cal,
-                                         inst.growth, 7 * inst.weeks, step_days=7)
-    lm0, lf0, th0 = effect.leg_state(base, fat[0], lean[0], acc[0])
-    lm, lf, th = effect.leg_state(base, fat[-1], lean[-1], acc[-1])
-    tissue = [f + l for f, l in zip(fat, lean)]
-    loss = np.max(np.stack([(tissue[i - 1] - tissue[i]) for i in range(1, len(tissue))]), axis=0)
-    return {
-        "thigh": (th - th0) * 1000, "leg_muscle": (lm - lm0) * 1000, "leg_fat": (lf - lf0) * 1000,
-        "body_weight": (bw[-1] - bw[0]) * 1000,
-        "max_loss": np.maximum(loss, 0) / base.bw0 * 100 * 1000,
-    }
+    cal = cal + 0 * sk + 0 * st
+    shape = cal.shape
+
+    def rows(states) -> np.ndarray:  # the initial state is a scalar: broadcast it
+        return np.stack([np.broadcast_to(x, shape) for x in states])
+
+    bw, fat, lean, acc = (rows(x) for x in effect.simulate(
+        base, cal, sk + 0 * cal, st + 0 * cal, inst.growth, 7 * weeks, step_days=7))
+    lm, lf, th = effect.leg_state(base, fat, lean, acc)
+    tissue = fat + lean
+    loss = np.maximum(tissue[:-1] - tissue[1:], 0) / base.bw0 * 100 * 1000
+    worst = np.concatenate([np.zeros_like(loss[:1]), np.maximum.accumulate(loss, axis=0)])
+    return {"thigh": (th - th[0]) * 1000, "leg_muscle": (lm - lm[0]) * 1000,
+            "leg_fat": (lf - lf[0]) * 1000, "body_weight": (bw - bw[0]) * 1000,
+            "max_loss": worst}
+
+
+
+def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, np.ndarray]:
+    """Full-model end-of-horizon changes (weekly RK4 steps, vectorised) in milli-units:
+    thigh [0.001 cm], leg muscle / leg fat / body weight [g], max weekly tissue loss [0.001 %]."""
+    return {name: values[-1] for name, values in
+            trajectories(inst, calories, session_kcal_day, stimulus, inst.weeks).items()}
 
 
 
@@ -223,6 +237,26 @@ def polish(inst: Instance, week) -> Choice | None:
     if best is None:
         return None
     return Choice(week=tuple(tuple(d) for d in week), calories=int(cals[best]), terms=terms[best])
+
+
+
+def first_reaching_horizon(inst: Instance, week, lo: int, hi: int) -> int | None:
+    """The shortest horizon in ``lo``..``hi`` weeks over which ``week``, at some calorie value
+    that keeps every calorie guardrail over that horizon, reaches the goal (weekly-step model; one
+    vectorised run over every calorie value). None: not within ``hi`` weeks."""
+    if lo > hi:
+        return None
+    cals = calorie_grid(inst)
+    s_kcal, s = week_totals(inst, week)
+    traj = trajectories(inst, cals, s_kcal, s, hi)
+    low, high = guardrails.calorie_bounds(inst.profile, inst.base.ei0 + s_kcal)
+    static_ok = (cals >= low - 1e-6) & (cals <= high + 1e-6)
+    limit = inst.profile.limits.max_loss_pct_per_week * 1000 + 1e-6
+    for w in range(lo, hi + 1):
+        short, side, _ = goal_shortfalls(inst, {name: traj[name][w] for name in METRICS})
+        if np.any(static_ok & (traj["max_loss"][w] <= limit) & (short + side <= 1e-9)):
+            return w
+    return None
 
 
 

@@ -57,6 +57,7 @@ from planner.objective import (
     Table,
     build_table,
     exact_terms,
+    first_reaching_horizon,
     outcomes,
     polish,
     starter_weeks,
@@ -79,7 +80,6 @@ WALL_CLOCK_SAFETY = 10  # wall-clock limit = this × the deterministic limit (a 
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
-QUICK_TRY = 0.06  # [deterministic s] the closest plan's first, presolve-free attempt
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -209,8 +209,14 @@ HARD_RULES = (
     ("pinned sessions", rule_pinned_sessions),
 )
 
-def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, cp_model.LinearExpr]:
-    """Link the week to the surrogate; returns the goal's objective terms (integer points)."""
+def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit, reach_only: bool = False,
+              prune: bool = True) -> dict[str, cp_model.LinearExpr]:
+    """Link the week to the surrogate; returns the goal's objective terms (integer points).
+
+    ``prune``: fix to zero every calorie level at which the surrogate's most favourable corner
+    (extreme session energy and stimulus) still breaks the rate-of-loss rule or, with
+    ``reach_only``, a goal requirement — exact, and it keeps the LP from blending a level that
+    cannot reach the goal with one that overshoots. Off when explaining infeasibility."""
     opts = inst.options
     # stimulus_fraction is concave piecewise linear in weekly sets: the min of two lines and 1
     sets10 = sum(opts[o].set_eq_tenths * x for (_, o), x in v.x.items())
@@ -253,15 +259,26 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit) -> dict[str, c
         s_j.append(b_var)
     m.Add(sum(ds_j) == ds)
     m.Add(sum(s_j) == s_pm)
-    metric = {}
+    metric, coef = {}, {}
     for name in goal_metrics(inst.profile.goal):
         bias = table.bias.get(name, 0.0)
-        expr = sum(int(round(1000 * (table.a[name][j] + bias))) * zj
-                   + int(round(1000 * table.b[name][j])) * ds_j[j]
-                   + int(round(table.c[name][j])) * s_j[j] for j, zj in enumerate(z))
-        metric[name] = expr  # [micro-units]: 1000 × the metric's milli-units, not rounded
+        coef[name] = [(int(round(1000 * (table.a[name][j] + bias))),
+                       int(round(1000 * table.b[name][j])), int(round(table.c[name][j])))
+                      for j in range(len(z))]
+        metric[name] = sum(a * zj + b * ds_j[j] + c * s_j[j]  # [micro-units], not rounded
+                           for j, (zj, (a, b, c)) in enumerate(zip(z, coef[name])))
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000)) * U
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
+    if prune:  # levels whose best corner already breaks a requirement cannot be chosen
+        needs = [({"max_loss": -1}, limit)]
+        if reach_only:
+            needs += _reach_requirements(inst)
+        for j, zj in enumerate(z):
+            corners = [{name: a + b * d + c * st for name, ((a, b, c)) in
+                        ((n, coef[n][j]) for n in coef)} for d in (ds_lo, ds_hi) for st in (0, 1000)]
+            if any(max(sum(w * at[n] for n, w in weights.items()) for at in corners) + const < 0
+                   for weights, const in needs):
+                m.Add(zj == 0)
     terms = _goal_terms(m, inst, metric, v.reach)
     change = m.NewIntVar(0, 10**5, "calorie_change")
     m.AddAbsEquality(change, v.calories - int(round(inst.base.ei0)) - v.s_kcal)
@@ -285,6 +302,22 @@ def _scaled(m, expr, factor: float, name: str, offset: int = 0):
     m.Add(1000 * var <= 1000 * offset + k * expr)
     m.Add(1000 * var >= 1000 * offset + k * expr - 999)
     return var
+
+
+
+def _reach_requirements(inst: Instance) -> list[tuple[dict[str, int], int]]:
+    """The goal as linear requirements Σ weight·metric + constant ≥ 0 on micro-unit metrics,
+    with the reach pad (the same conditions ``_goal_terms`` imposes when the goal is reached)."""
+    target = int(round(inst.target * 1000)) * U
+    pad = inst.reach_pad * U
+    goal = inst.profile.goal
+    if goal == "bulkier":
+        return [({"thigh": 1}, -target - pad), ({"leg_muscle": 1}, -max(U, pad)),
+                ({"leg_muscle": 90, "leg_fat": -106}, -100 * pad)]
+    if goal == "leaner":
+        return [({"thigh": -1}, target - pad), ({"leg_fat": -1}, -max(U, pad))]
+    return [({"thigh": -1}, target - pad), ({"thigh": 1}, target - pad),
+            ({"body_weight": -1}, 1000 * U - pad), ({"body_weight": 1}, 1000 * U - pad)]
 
 
 
@@ -384,7 +417,8 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in HARD_RULES:
         encode(m, v, inst, lits[name])
-    goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"])
+    goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"], reach_only,
+                           prune=not with_assumptions)
     pref = []
     if inst.profile.long_run_day is not None:
         pday = DAYS.index(inst.profile.long_run_day)
@@ -530,6 +564,7 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     polished: dict = {}
     proven = True  # every pass proved its optimum within the work limit
     bias: dict[str, float] = {}
+    centres: set = set()  # (S, s) of the weeks the surrogate has been centred on
     reachable = True
     for _ in range(MAX_PASSES):
         table = build_table(inst, s_est, stim_est)
@@ -553,16 +588,11 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                     return None
                 reachable = False
         if not reachable:
-            # the closest plan: a short try without presolve (often enough), then the full search
+            # the closest plan (search settings measured for it: no presolve)
             model, v = build(inst, table, hint=hint)
             solver = _solver(params, "closest")
-            solver.parameters.max_deterministic_time = min(QUICK_TRY, params.time_limit_s)
             code = solver.Solve(model)
             passes += 1
-            if code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                model, v = build(inst, table, hint=hint)
-                solver = _solver(params, profile.goal)
-                code = solver.Solve(model)
             if code == cp_model.INFEASIBLE:
                 raise NoSafePlanError(profile.name, _conflict(inst, table, params))
         status = STATUS_NAMES.get(code, str(code))
@@ -583,7 +613,11 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                   [(o.kind, o.dose) for d in week for o in d], s_kcal, stim_now, s_est, stim_est,
                   cand and cand.terms)
         centred = abs(s_kcal - s_est) <= S_SLOPE_STEP / 2 and abs(stim_now - stim_est) <= 0.1
+        totals = (round(s_kcal), round(stim_now, 3))
+        if not centred and totals in centres:
+            break  # re-centring cycles between weeks already solved around: keep the best
         if not centred:  # the surrogate is exact near its centre: move it to this week
+            centres.add(totals)
             s_est, stim_est, ref = s_kcal, stim_now, week
             bias = {}
         elif reachable and not reached_now and not (best and best.terms["shortfall"] == 0):
@@ -618,7 +652,8 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     earliest = first.goal_status.earliest_week
     if not first.goal_reached:
         # the closest plan, kept up, bounds the search over all safe plans
-        earliest = (earliest_reachable_week(profile, params, pins, weeks, earliest)
+        earliest = (earliest_reachable_week(profile, params, pins, weeks, earliest,
+                                            core.choice.week)
                     if params.find_earliest_week else None)
     lines = explain(inst, core.choice, first, earliest, closer_calories_missing(inst, core.choice))
     wall = (time.perf_counter() - t0) * 1000
@@ -664,29 +699,49 @@ def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> b
 
 
 def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
-                            horizon: int, upper: int | None = None) -> int | None:
-    """Earliest week in 1-52 at which a safe plan reaches the goal (binary search: a goal that
-    a safe plan reaches by week w is reached by w + 1, as training gains and deficits accumulate).
-    ``upper``: a week by which a safe plan is already known to reach it. Each reaching week found
-    warm-starts the next, shorter check."""
-    lo, hi = horizon + 1, 52 if upper is None else upper
-    if lo > hi:
-        return upper if upper is not None and upper <= 52 else None
-    if upper is None:
-        found = reaching_week(profile, params, pins, hi)
+                            horizon: int, upper: int | None = None,
+                            known: tuple | None = None) -> int | None:
+    """Earliest week in ``horizon`` + 1..52 at which a safe plan reaches the goal, or None.
+
+    Relies on monotonicity (a goal a safe plan reaches by week w is reached by w + 1, as training
+    gains and deficits accumulate), so one failed check at w − 1 proves w earliest. ``upper``: a
+    week by which a safe plan is already known to reach it; ``known``: a safe week to start from
+    (e.g. the closest plan's). Each reaching week found bounds the answer from above by the
+    shortest horizon over which it reaches the goal at any safe calorie value (one vectorised run,
+    then verified); the check just below that bound usually settles it. While checks keep finding
+    earlier weeks it falls back to bisection, so the number of solver checks stays logarithmic."""
+    lo, hi = horizon + 1, upper if upper is not None and upper <= 52 else None
+    inst = prepare(profile, horizon, params, pins)
+
+    def tighten(week, hi: int | None, params: SolverParams):
+        """(hi, params) after bounding by ``week``'s own shortest reaching horizon."""
+        w = first_reaching_horizon(inst, week, lo, 52 if hi is None else hi - 1)
+        if w is None:
+            return hi, params
+        found = reaching_week(profile, replace(params, start=_as_start(week)), pins, w)
+        if found is None:  # the weekly-step bound did not survive the daily re-score
+            return hi, params
+        return w, replace(params, start=_as_start(found.week))
+
+    if known is not None:
+        hi, params = tighten(known, hi, params)
+    if hi is None:
+        found = reaching_week(profile, params, pins, 52)
         if found is None:
             return None
-        params = replace(params, start=_as_start(found))
+        hi, params = tighten(found.week, 52, replace(params, start=_as_start(found.week)))
+    probes_found = 0
     while lo < hi:
-        mid = (lo + hi) // 2
+        mid = hi - 1 if probes_found < 2 else (lo + hi) // 2
         found = reaching_week(profile, params, pins, mid)
-        if found is not None:
-            hi = mid
-            params = replace(params, start=_as_start(found))
-        else:
+        if found is None:
             lo = mid + 1
+            continue
+        probes_found += 1
+        hi, params = tighten(found.week, mid, replace(params, start=_as_start(found.week)))
     return lo
 
 
-def _as_start(choice: Choice) -> tuple[tuple[str, str, int], ...]:
-    return tuple((DAYS[d], o.kind, o.dose) for d, day in enumerate(choice.week) for o in day)
+def _as_start(week) -> tuple[tuple[str, str, int], ...]:
+    """A week (options per day) as ``SolverParams.start``."""
+    return tuple((DAYS[d], o.kind, o.dose) for d, day in enumerate(week) for o in day)
