@@ -209,14 +209,14 @@ HARD_RULES = (
     ("pinned sessions", rule_pinned_sessions),
 )
 
-def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit, reach_only: bool = False,
-              prune: bool = True) -> dict[str, cp_model.LinearExpr]:
+def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
+              reach_only: bool = False) -> dict[str, cp_model.LinearExpr]:
     """Link the week to the surrogate; returns the goal's objective terms (integer points).
 
-    ``prune``: fix to zero every calorie level at which the surrogate's most favourable corner
-    (extreme session energy and stimulus) still breaks the rate-of-loss rule or, with
-    ``reach_only``, a goal requirement — exact, and it keeps the LP from blending a level that
-    cannot reach the goal with one that overshoots. Off when explaining infeasibility."""
+    ``reach_only`` (the goal is required): every calorie level at which the surrogate's most
+    favourable corner (extreme session energy and stimulus) still misses a goal requirement or
+    breaks the rate-of-loss rule is fixed off — exact, and it keeps the LP from blending a level
+    that cannot reach the goal with one that overshoots it."""
     opts = inst.options
     # stimulus_fraction is concave piecewise linear in weekly sets: the min of two lines and 1
     sets10 = sum(opts[o].set_eq_tenths * x for (_, o), x in v.x.items())
@@ -243,6 +243,14 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit, reach_only: bo
         m.Add(1000 * s_pm >= factor * stim - 999).OnlyEnforceIf(w)
         levels.append(w)
     m.AddExactlyOne(levels)
+    # the same link as plain linear cuts, which the levels' indicators leave out of the LP
+    # relaxation: interference only removes stimulus, by at most its largest factor, and its
+    # factor is convex in the endurance minutes, so it lies under its chord (+1 for rounding)
+    f_end = int(math.ceil(1000 * effect.interference_factor(end_max)))
+    m.Add(s_pm <= stim)
+    m.Add(1000 * s_pm >= (f_end - 1) * stim - 1000)
+    if end_max > 0:
+        m.Add(end_max * s_pm <= 1001 * end_max - (1000 - f_end) * endurance)
     # metric = Σ_j z_j·(a_j + b_j·ΔS + c_j·s): disaggregated per level (ΔS_j, s_j are ΔS and s on
     # the chosen level, 0 elsewhere) so the LP relaxation is the convex hull of the levels
     z = v.level
@@ -269,10 +277,8 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit, reach_only: bo
                            for j, (zj, (a, b, c)) in enumerate(zip(z, coef[name])))
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000)) * U
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
-    if prune:  # levels whose best corner already breaks a requirement cannot be chosen
-        needs = [({"max_loss": -1}, limit)]
-        if reach_only:
-            needs += _reach_requirements(inst)
+    if reach_only:  # levels whose best corner already misses a requirement cannot be chosen
+        needs = [({"max_loss": -1}, limit)] + _reach_requirements(inst)
         for j, zj in enumerate(z):
             corners = [{name: a + b * d + c * st for name, ((a, b, c)) in
                         ((n, coef[n][j]) for n in coef)} for d in (ds_lo, ds_hi) for st in (0, 1000)]
@@ -280,9 +286,16 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit, reach_only: bo
                    for weights, const in needs):
                 m.Add(zj == 0)
     terms = _goal_terms(m, inst, metric, v.reach)
-    change = m.NewIntVar(0, 10**5, "calorie_change")
-    m.AddAbsEquality(change, v.calories - int(round(inst.base.ei0)) - v.s_kcal)
-    terms["calorie change"] = W_CAL * U * change
+    # |calories − maintenance| per level (on level j it is |c_j − ei0 − s_est − ΔS_j|): the
+    # disaggregated form is the convex hull, tighter than the absolute value of the sum
+    change = []
+    for j, (zj, cal) in enumerate(zip(z, table.calories)):
+        off = cal - int(round(inst.base.ei0)) - int(round(table.s_est))
+        ch = m.NewIntVar(0, 10**5, f"calorie_change(level={j})")
+        m.Add(ch >= off * zj - ds_j[j])
+        m.Add(ch >= ds_j[j] - off * zj)
+        change.append(ch)
+    terms["calorie change"] = W_CAL * U * sum(change)
     return terms
 
 
@@ -417,8 +430,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in HARD_RULES:
         encode(m, v, inst, lits[name])
-    goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"], reach_only,
-                           prune=not with_assumptions)
+    goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"], reach_only)
     pref = []
     if inst.profile.long_run_day is not None:
         pday = DAYS.index(inst.profile.long_run_day)
@@ -732,7 +744,7 @@ def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
         hi, params = tighten(found.week, 52, replace(params, start=_as_start(found.week)))
     probes_found = 0
     while lo < hi:
-        mid = hi - 1 if probes_found < 2 else (lo + hi) // 2
+        mid = hi - 1 if probes_found < 1 else (lo + hi) // 2
         found = reaching_week(profile, params, pins, mid)
         if found is None:
             lo = mid + 1
