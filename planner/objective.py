@@ -49,7 +49,7 @@ def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
     shape = cal.shape
 
     def rows(states) -> np.ndarray:  # the initial state is a scalar: broadcast it
-        return np.stack([np.broadcast_to(x, shape) for x in states])
+        return np.stack([np.broadcast_to(states[0], shape), *states[1:]])
 
     bw, fat, lean, acc = (rows(x) for x in effect.simulate(
         base, cal, sk + 0 * cal, st + 0 * cal, inst.growth, 7 * weeks, step_days=7))
@@ -193,7 +193,14 @@ def exact_terms(inst: Instance, week, calories: np.ndarray) -> tuple[list[dict[s
     """The objective terms of ``week`` at each calorie value under the full model, and whether each
     calorie value keeps every calorie guardrail (intake floor, deficit, surplus, rate of loss)."""
     s_kcal, s = week_totals(inst, week)
-    out = outcomes(inst, calories, s_kcal, s)
+    columns, ok = week_terms(inst, week, calories, s_kcal, outcomes(inst, calories, s_kcal, s))
+    return [_terms_at(columns, i) for i in range(len(calories))], ok
+
+
+
+def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
+               out: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``exact_terms`` as one array per term, from the week's full-model outcomes."""
     maint = inst.base.ei0 + s_kcal
     lim = inst.profile.limits
     low, high = guardrails.calorie_bounds(inst.profile, maint)
@@ -205,17 +212,20 @@ def exact_terms(inst: Instance, week, calories: np.ndarray) -> tuple[list[dict[s
         pday = DAYS.index(inst.profile.long_run_day)
         pref = sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
     short, side, slack = goal_shortfalls(inst, out)
-    terms = []
-    for i, c in enumerate(calories):
-        missed = short[i] + side[i] > 1e-9
-        terms.append({
-            "shortfall": float(W_SHORT * (short[i] + side[i]) + W_UNREACHED * missed),
-            "training load": float(effort),
-            "calorie change": float(W_CAL * abs(c - maint)),
-            "margin": float(W_MARGIN * slack[i]),
-            "preferences": float(W_PREF * pref),
-        })
-    return terms, ok
+    ones = np.ones(len(calories))
+    columns = {
+        "shortfall": W_SHORT * (short + side) + W_UNREACHED * (short + side > 1e-9),
+        "training load": float(effort) * ones,
+        "calorie change": W_CAL * np.abs(calories - maint),
+        "margin": W_MARGIN * slack,
+        "preferences": float(W_PREF * pref) * ones,
+    }
+    return columns, ok
+
+
+
+def _terms_at(columns: dict[str, np.ndarray], i: int) -> dict[str, float]:
+    return {name: float(values[i]) for name, values in columns.items()}
 
 
 
@@ -228,15 +238,30 @@ def calorie_grid(inst: Instance) -> np.ndarray:
 
 def polish(inst: Instance, week) -> Choice | None:
     """Best calories for a fixed week under the full model (None: no calorie keeps the rules)."""
+    return polish_all(inst, [week])[0]
+
+
+
+def polish_all(inst: Instance, weeks) -> list[Choice | None]:
+    """``polish`` for several weeks at once (one vectorised run of the full model)."""
     cals = calorie_grid(inst)
-    terms, ok = exact_terms(inst, week, cals)
-    best = None
-    for i in np.flatnonzero(ok):
-        if best is None or sum(terms[i].values()) < sum(terms[best].values()) - 1e-9:
-            best = int(i)
-    if best is None:
-        return None
-    return Choice(week=tuple(tuple(d) for d in week), calories=int(cals[best]), terms=terms[best])
+    n = len(cals)
+    totals = [week_totals(inst, week) for week in weeks]
+    out = outcomes(inst, np.tile(cals, len(weeks)), np.repeat([t[0] for t in totals], n),
+                   np.repeat([t[1] for t in totals], n))
+    choices: list[Choice | None] = []
+    for k, week in enumerate(weeks):
+        part = {name: values[k * n:(k + 1) * n] for name, values in out.items()}
+        columns, ok = week_terms(inst, week, cals, totals[k][0], part)
+        total = sum(columns.values())  # summed in the terms' order, as Choice.total does
+        best = None
+        for i in np.flatnonzero(ok):
+            if best is None or total[i] < total[best] - 1e-9:
+                best = int(i)
+        choices.append(None if best is None else Choice(
+            week=tuple(tuple(d) for d in week), calories=int(cals[best]),
+            terms=_terms_at(columns, best)))
+    return choices
 
 
 

@@ -60,6 +60,7 @@ from planner.objective import (
     first_reaching_horizon,
     outcomes,
     polish,
+    polish_all,
     starter_weeks,
     surrogate_best_calories,
     week_totals,
@@ -559,10 +560,8 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     best: Choice | None = None
     starts = starter_weeks(inst) if not pins.kind_counts else []
     warm = warm_start(inst, params.start)
-    for week in starts + ([warm] if warm else []):
-        if not week_keeps_rules(inst, week):
-            continue
-        cand = polish(inst, week)
+    known = [week for week in starts + ([warm] if warm else []) if week_keeps_rules(inst, week)]
+    for cand in polish_all(inst, known):
         if cand is not None and (best is None or cand.total < best.total - 1e-9):
             best = cand
     if reach_only and best is not None and best.terms["shortfall"] == 0:
