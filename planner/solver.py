@@ -100,16 +100,25 @@ class Vars:
     terms: dict[str, cp_model.LinearExpr]
     rule_lits: dict[str, cp_model.IntVar]
 
+    def on_day(self, d: int) -> list[tuple[int, cp_model.IntVar]]:
+        """(option index, variable) of every session that may go on day ``d``."""
+        return [(o, x) for (d2, o), x in self.x.items() if d2 == d]
+
     def week(self, solver: cp_model.CpSolver, inst: Instance) -> list[list[Option]]:
-        return [[inst.options[o] for (d2, o), v in self.x.items() if d2 == d and solver.Value(v)]
-                for d in range(7)]
+        return [[inst.options[o] for o, v in self.on_day(d) if solver.Value(v)] for d in range(7)]
+
+
+def _weighted(pairs) -> cp_model.LinearExpr:
+    """Σ coefficient·variable over (coefficient, variable) pairs, built in one call."""
+    pairs = list(pairs)
+    return cp_model.LinearExpr.WeightedSum([x for _, x in pairs], [c for c, _ in pairs])
 
 
 
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
-        m.Add(sum([inst.options[o].minutes * x for (d2, o), x in v.x.items() if d2 == d])
+        m.Add(_weighted((inst.options[o].minutes, x) for o, x in v.on_day(d))
               <= inst.avail[d]).OnlyEnforceIf(lit)
 
 
@@ -142,15 +151,15 @@ def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
 
 def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
-        hard = [x for (d2, o), x in v.x.items() if d2 == d and inst.options[o].hard]
+        hard = [x for o, x in v.on_day(d) if inst.options[o].hard]
         m.Add(sum(hard) <= 1).OnlyEnforceIf(lit)
 
 
 
 def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
-    run = [inst.options[o].running_minutes * x for (_, o), x in v.x.items()
-           if inst.options[o].running_minutes]
-    m.Add(sum(run) <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
+    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
+                    if inst.options[o].running_minutes)
+    m.Add(run <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
 
 
 
@@ -220,7 +229,7 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     that cannot reach the goal with one that overshoots it."""
     opts = inst.options
     # stimulus_fraction is concave piecewise linear in weekly sets: the min of two lines and 1
-    sets10 = sum(opts[o].set_eq_tenths * x for (_, o), x in v.x.items())
+    sets10 = _weighted((opts[o].set_eq_tenths, x) for (_, o), x in v.x.items())
     full = effect.SETS_SLOPE_PCT * effect.SETS_FULL + effect.SETS_INTERCEPT_PCT
     ramp = (effect.SETS_SLOPE_PCT + effect.SETS_INTERCEPT_PCT) / full  # per set, below one set
     slope = effect.SETS_SLOPE_PCT / full
@@ -233,7 +242,7 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     ])
     # interference: long runs come in 10-minute doses, so the endurance minutes take few values
     end_max = inst.endurance_max
-    endurance = sum(opts[o].endurance_minutes * x for (_, o), x in v.x.items())
+    endurance = _weighted((opts[o].endurance_minutes, x) for (_, o), x in v.x.items())
     s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
     levels = []
     for k in range(end_max // 10 + 1):
@@ -274,8 +283,9 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
         coef[name] = [(int(round(1000 * (table.a[name][j] + bias))),
                        int(round(1000 * table.b[name][j])), int(round(table.c[name][j])))
                       for j in range(len(z))]
-        metric[name] = sum(a * zj + b * ds_j[j] + c * s_j[j]  # [micro-units], not rounded
-                           for j, (zj, (a, b, c)) in enumerate(zip(z, coef[name])))
+        metric[name] = _weighted(  # [micro-units], not rounded
+            term for j, (zj, (a, b, c)) in enumerate(zip(z, coef[name]))
+            for term in ((a, zj), (b, ds_j[j]), (c, s_j[j])))
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000)) * U
     m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
     if reach_only:  # levels whose best corner already misses a requirement cannot be chosen
@@ -403,28 +413,29 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
                 x[d, o] = m.NewBoolVar(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
     rest, hard_day = [], []
     for d in range(7):
-        xs = [v for (d2, _), v in x.items() if d2 == d]
+        day = [(o, v) for (d2, o), v in x.items() if d2 == d]
+        xs = [v for _, v in day]
         r = m.NewBoolVar(f"rest({DAYS[d]})")
         h = m.NewBoolVar(f"hard_day({DAYS[d]})")
         for v in xs:
             m.AddImplication(v, r.Not())
         m.AddBoolOr(xs + [r]) if xs else m.Add(r == 1)
-        hs = [v for (d2, o), v in x.items() if d2 == d and opts[o].hard]
+        hs = [v for o, v in day if opts[o].hard]
         for v in hs:
             m.AddImplication(v, h)
         m.AddBoolOr(hs + [h.Not()]) if hs else m.Add(h == 0)
-        m.Add(sum(xs) <= MAX_SESSIONS_PER_DAY)
+        m.Add(cp_model.LinearExpr.Sum(xs) <= MAX_SESSIONS_PER_DAY)
         for kind in KINDS:  # one session of a kind a day
-            m.AddAtMostOne([v for (d2, o), v in x.items() if d2 == d and opts[o].kind == kind])
+            m.AddAtMostOne([v for o, v in day if opts[o].kind == kind])
         rest.append(r)
         hard_day.append(h)
     level = [m.NewBoolVar(f"calories({c})") for c in table.calories]
     m.AddExactlyOne(level)
     s_kcal = m.NewIntVar(0, inst.s_max + 7, "session_kcal_per_day")
-    m.Add(s_kcal == sum(int(round(opts[o].kcal_day)) * v for (_, o), v in x.items()))
+    m.Add(s_kcal == _weighted((int(round(opts[o].kcal_day)), v) for (_, o), v in x.items()))
     lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in HARD_RULES}
     lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
-    calories = sum(c * z for c, z in zip(table.calories, level))
+    calories = _weighted(zip(table.calories, level))
     reach = m.NewBoolVar("require_goal")
     m.Add(reach == int(reach_only))
     v = Vars(x=x, rest=rest, hard_day=hard_day, level=level, calories=calories,
@@ -438,7 +449,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         pref = [vv for (d, o), vv in x.items() if opts[o].kind == "long_run" and d != pday]
     v.terms = {
         "shortfall": goal_terms["shortfall"],
-        "training load": U * sum(opts[o].effort * vv for (_, o), vv in x.items()),
+        "training load": _weighted((U * opts[o].effort, vv) for (_, o), vv in x.items()),
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
         "preferences": W_PREF * U * sum(pref),
@@ -581,8 +592,8 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         table = build_table(inst, s_est, stim_est)
         table.bias = bias
         hint = None if ref is None else {
-            (d, o): int(any(opt is inst.options[o] for opt in ref[d]))
-            for d in range(7) for o in range(len(inst.options))}
+            (d, o): int(any(opt is option for opt in ref[d]))
+            for d in range(7) for o, option in enumerate(inst.options)}
         if hint is not None:
             hint["calories"] = surrogate_best_calories(inst, table, *week_totals(inst, ref))
         code, solver, v = cp_model.UNKNOWN, None, None
