@@ -24,8 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from planner.batch import default_jobs, parse_formats, run_batch
-from planner.profile import DAYS
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
+
+from planner.batch import default_jobs, parse_formats, run_batch  # noqa: E402
+from planner.profile import DAYS  # noqa: E402
 
 COLUMNS = ("name", "sex", "age", "height_cm", "weight_kg", "body_fat_pct", "strength_experience",
            "pal", "recent_weekly_run_minutes", "goal", "horizon_weeks", *DAYS, "long_run_day",

@@ -7,13 +7,17 @@ target for one 12-week projection is under 1 ms.
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from planner import effect, scoring
-from planner.plan import PlanInput
-from planner.profile import DAYS, Profile, load_profile
-from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
+
+from planner import effect, scoring  # noqa: E402
+from planner.plan import PlanInput  # noqa: E402
+from planner.profile import DAYS, Profile, load_profile  # noqa: E402
+from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 PROJECTION_RUNS = 2000
