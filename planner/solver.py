@@ -477,7 +477,7 @@ def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
     (benchmarks/solve.py):
 
     * no cut rounds at the root (``max_cut_rounds_at_level_zero=0``) for every goal: the models
-      are small and the root cuts cost more than they save (closest plans 108 -> 47 ms, bulkier
+      are small and the root cuts cost more than they save (closest plans 108 -> 39 ms, bulkier
       weeks 51 -> 23 ms, leaner weeks 17 -> 14 ms; same optima);
     * bulkier weeks trade training against calories and keep presolve and the stronger LP;
     * leaner and maintain weeks solve about twice as fast without presolve;
