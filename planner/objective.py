@@ -1,10 +1,13 @@
 """The objective under the full effect model, and the surrogate tables CP-SAT optimises over.
 
 * ``outcomes`` runs the full model (vectorised numpy, weekly RK4 steps) for many (calories,
-  session energy, stimulus) at once; ``goal_shortfalls`` turns its metrics into the goal's terms.
+  session energy, stimulus) at once, ``trajectories`` the same at every week;
+  ``goal_shortfalls`` turns its metrics into the goal's terms.
 * ``Table``/``build_table``: per calorie level, each metric linear in session energy S and
   stimulus s around a reference week — what the CP-SAT model sees.
-* ``exact_terms``/``polish``: a week's objective terms computed exactly, and its best calories.
+* ``exact_terms``/``polish``/``polish_all``: a week's objective terms computed exactly, and its
+  best calories; ``first_reaching_horizon``: the shortest horizon over which a week can reach the
+  goal (the earliest-week search's upper bound).
 """
 
 from __future__ import annotations
@@ -244,6 +247,8 @@ def polish(inst: Instance, week) -> Choice | None:
 
 def polish_all(inst: Instance, weeks) -> list[Choice | None]:
     """``polish`` for several weeks at once (one vectorised run of the full model)."""
+    if not weeks:
+        return []
     cals = calorie_grid(inst)
     n = len(cals)
     totals = [week_totals(inst, week) for week in weeks]
