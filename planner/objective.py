@@ -45,17 +45,15 @@ def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
     vectorised), in milli-units, each array shaped (weeks + 1, n): thigh [0.001 cm], leg muscle /
     leg fat / body weight [g], and the largest weekly tissue loss so far [0.001 % of body weight]."""
     base = inst.base
-    cal = np.asarray(calories, dtype=float)
-    sk = np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0
-    st = np.asarray(stimulus, dtype=float)
-    cal = cal + 0 * sk + 0 * st
-    shape = cal.shape
+    cal, sk, st = np.broadcast_arrays(np.asarray(calories, dtype=float),
+                                      np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0,
+                                      np.asarray(stimulus, dtype=float))
 
     def rows(states) -> np.ndarray:  # the initial state is a scalar: broadcast it
-        return np.stack([np.broadcast_to(states[0], shape), *states[1:]])
+        return np.stack([np.broadcast_to(states[0], cal.shape), *states[1:]])
 
     bw, fat, lean, acc = (rows(x) for x in effect.simulate(
-        base, cal, sk + 0 * cal, st + 0 * cal, inst.growth, 7 * weeks, step_days=7))
+        base, cal, sk, st, inst.growth, 7 * weeks, step_days=7))
     lm, lf, th = effect.leg_state(base, fat, lean, acc)
     tissue = fat + lean
     loss = np.maximum(tissue[:-1] - tissue[1:], 0) / base.bw0 * 100 * 1000

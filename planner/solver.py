@@ -91,6 +91,7 @@ class Vars:
     """Owns the variables and reads a solution back."""
 
     x: dict[tuple[int, int], cp_model.IntVar]
+    days: list[list[tuple[int, cp_model.IntVar]]]  # per day: (option index, variable)
     rest: list[cp_model.IntVar]
     hard_day: list[cp_model.IntVar]
     level: list[cp_model.IntVar]  # exactly one calorie level is chosen
@@ -100,12 +101,8 @@ class Vars:
     terms: dict[str, cp_model.LinearExpr]
     rule_lits: dict[str, cp_model.IntVar]
 
-    def on_day(self, d: int) -> list[tuple[int, cp_model.IntVar]]:
-        """(option index, variable) of every session that may go on day ``d``."""
-        return [(o, x) for (d2, o), x in self.x.items() if d2 == d]
-
     def week(self, solver: cp_model.CpSolver, inst: Instance) -> list[list[Option]]:
-        return [[inst.options[o] for o, v in self.on_day(d) if solver.Value(v)] for d in range(7)]
+        return [[inst.options[o] for o, v in day if solver.Value(v)] for day in self.days]
 
 
 def _weighted(pairs) -> cp_model.LinearExpr:
@@ -118,7 +115,7 @@ def _weighted(pairs) -> cp_model.LinearExpr:
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
-        m.Add(_weighted((inst.options[o].minutes, x) for o, x in v.on_day(d))
+        m.Add(_weighted((inst.options[o].minutes, x) for o, x in v.days[d])
               <= inst.avail[d]).OnlyEnforceIf(lit)
 
 
@@ -151,7 +148,7 @@ def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
 
 def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(7):
-        hard = [x for o, x in v.on_day(d) if inst.options[o].hard]
+        hard = [x for o, x in v.days[d] if inst.options[o].hard]
         m.Add(sum(hard) <= 1).OnlyEnforceIf(lit)
 
 
@@ -291,11 +288,11 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     if reach_only:  # levels whose best corner already misses a requirement cannot be chosen
         needs = [({"max_loss": -1}, limit)] + _reach_requirements(inst)
         for j, zj in enumerate(z):
-            corners = [{name: a + b * d + c * st for name, ((a, b, c)) in
-                        ((n, coef[n][j]) for n in coef)} for d in (ds_lo, ds_hi) for st in (0, 1000)]
-            if any(max(sum(w * at[n] for n, w in weights.items()) for at in corners) + const < 0
-                   for weights, const in needs):
-                m.Add(zj == 0)
+            for weights, const in needs:  # a requirement linear in (ΔS, s): best at a corner
+                a, b, c = (sum(w * coef[n][j][k] for n, w in weights.items()) for k in range(3))
+                if a + max(b * ds_lo, b * ds_hi) + max(0, 1000 * c) + const < 0:
+                    m.Add(zj == 0)
+                    break
     terms = _goal_terms(m, inst, metric, v.reach)
     # |calories − maintenance| per level (on level j it is |c_j − ei0 − s_est − ΔS_j|): the
     # disaggregated form is the convex hull, tighter than the absolute value of the sum
@@ -381,20 +378,9 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
     reached = m.NewBoolVar("goal_reached")
     m.Add(reached == 1).OnlyEnforceIf(reach_lit)
     if inst.reach_pad:  # the full model showed the surrogate optimistic: demand a margin
-        pad = inst.reach_pad * U
-        if goal == "bulkier":
-            m.Add(thigh - target >= pad).OnlyEnforceIf(reached)
-            m.Add(metric["leg_muscle"] >= pad).OnlyEnforceIf(reached)
-            m.Add(90 * metric["leg_muscle"] - 106 * metric["leg_fat"] >= 100 * pad
+        for weights, const in _reach_requirements(inst):
+            m.Add(sum(w * metric[n] for n, w in weights.items()) + const >= 0
                   ).OnlyEnforceIf(reached)
-        elif goal == "leaner":
-            m.Add(target - thigh >= pad).OnlyEnforceIf(reached)
-            m.Add(metric["leg_fat"] <= -pad).OnlyEnforceIf(reached)
-        else:
-            m.Add(thigh <= target - pad).OnlyEnforceIf(reached)
-            m.Add(thigh >= -target + pad).OnlyEnforceIf(reached)
-            m.Add(metric["body_weight"] <= 1000 * U - pad).OnlyEnforceIf(reached)
-            m.Add(metric["body_weight"] >= -1000 * U + pad).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
     return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * U * reached.Not(),
@@ -411,9 +397,9 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         for o, opt in enumerate(opts):
             if opt.minutes <= max(inst.avail[d], opt.minutes if with_assumptions else 0):
                 x[d, o] = m.NewBoolVar(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
+    days = [[(o, v) for (d2, o), v in x.items() if d2 == d] for d in range(7)]
     rest, hard_day = [], []
-    for d in range(7):
-        day = [(o, v) for (d2, o), v in x.items() if d2 == d]
+    for d, day in enumerate(days):
         xs = [v for _, v in day]
         r = m.NewBoolVar(f"rest({DAYS[d]})")
         h = m.NewBoolVar(f"hard_day({DAYS[d]})")
@@ -438,7 +424,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     calories = _weighted(zip(table.calories, level))
     reach = m.NewBoolVar("require_goal")
     m.Add(reach == int(reach_only))
-    v = Vars(x=x, rest=rest, hard_day=hard_day, level=level, calories=calories,
+    v = Vars(x=x, days=days, rest=rest, hard_day=hard_day, level=level, calories=calories,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in HARD_RULES:
         encode(m, v, inst, lits[name])
@@ -591,7 +577,6 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
     if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there
         s_est, stim_est = max(s_est, 25.0), 1.0
-    status = "UNKNOWN"
     passes = 0
     polished: dict = {}
     proven = True  # every pass proved its optimum within the work limit
@@ -740,8 +725,8 @@ def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
     week by which a safe plan is already known to reach it; ``known``: a safe week to start from
     (e.g. the closest plan's). Each reaching week found bounds the answer from above by the
     shortest horizon over which it reaches the goal at any safe calorie value (one vectorised run,
-    then verified); the check just below that bound usually settles it. While checks keep finding
-    earlier weeks it falls back to bisection, so the number of solver checks stays logarithmic."""
+    then verified); the check just below that bound usually settles it. Once a check finds an
+    earlier week the rest is bisection, so the number of solver checks stays logarithmic."""
     lo, hi = horizon + 1, upper if upper is not None and upper <= 52 else None
     inst = prepare(profile, horizon, params, pins)
 
@@ -762,14 +747,14 @@ def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
         if found is None:
             return None
         hi, params = tighten(found.week, 52, replace(params, start=_as_start(found.week)))
-    probes_found = 0
+    bound_tight = True  # until a check below the bound finds a week: then bisect
     while lo < hi:
-        mid = hi - 1 if probes_found < 1 else (lo + hi) // 2
+        mid = hi - 1 if bound_tight else (lo + hi) // 2
         found = reaching_week(profile, params, pins, mid)
         if found is None:
             lo = mid + 1
             continue
-        probes_found += 1
+        bound_tight = False
         hi, params = tighten(found.week, mid, replace(params, start=_as_start(found.week)))
     return lo
 
