@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from planner.errors import InputError, NoSafePlanError
+from planner.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.files import write_atomic
 from planner.plan import Plan
 from planner.profile import KINDS, Profile, parse_profile
@@ -139,13 +139,6 @@ def summarise(plan: Plan) -> dict[str, Any]:
     }
 
 
-def without_timing(plan: Plan) -> Plan:
-    """The plan with ``solver.wall_ms`` set to 0, so reruns write byte-identical files."""
-    if plan.solver is None:
-        return plan
-    return plan.model_copy(update={"solver": plan.solver.model_copy(update={"wall_ms": 0.0})})
-
-
 def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = None,
                  render_fn: RenderFn | None = None) -> Outcome:
     """Validate, solve and render one athlete. Never raises for a bad athlete: returns its reason.
@@ -161,11 +154,11 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
     except InputError as e:
         return _failure("input", flatten_error(e))
     try:
-        plan = without_timing(plan_fn(profile))
+        plan = plan_fn(profile).without_timing()
     except NoSafePlanError as e:
         return _failure("no_safe_plan", str(e))
-    except InputError as e:
-        return _failure("input", flatten_error(e))
+    except SolverStoppedError as e:  # the work limit, not a bug: --resume retries it
+        return _failure("stopped", str(e))
     except Exception as e:  # one athlete's crash must not stop the batch; resume retries it
         return _failure("error", f"internal error while planning: {type(e).__name__}: {e}")
     try:

@@ -54,7 +54,8 @@ def handle_errors(command: F) -> F:
             click.echo(str(e), err=True)
             raise click.exceptions.Exit(EXIT_NO_SAFE_PLAN) from None
         except SolverStoppedError as e:
-            click.echo(f"{e}; nothing was written. Run it again on a less busy machine.", err=True)
+            # the work limit is deterministic: only the wall-clock safety net depends on the load
+            click.echo(f"{e}; nothing was written.", err=True)
             raise click.exceptions.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

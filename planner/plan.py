@@ -158,6 +158,12 @@ class Plan(BaseModel):
         """Canonical JSON (stable key order, 2-space indent, trailing newline)."""
         return self.model_dump_json(indent=2, exclude_none=False) + "\n"
 
+    def without_timing(self) -> Plan:
+        """This plan with ``solver.wall_ms`` set to 0, so reruns write the same bytes."""
+        if self.solver is None:
+            return self
+        return self.model_copy(update={"solver": self.solver.model_copy(update={"wall_ms": 0.0})})
+
 
 class PlanInput(BaseModel):
     """What ``score`` reads: a (possibly hand-edited) plan. Only calories and days are required."""

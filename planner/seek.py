@@ -39,7 +39,6 @@ from planner.whatif import (
     CALORIE_STEP,
     MAX_SESSIONS_A_WEEK,
     Outcome,
-    deterministic,
     parallel_map,
     solve_or_conflict,
 )
@@ -253,7 +252,7 @@ def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
     """
     sp = seek_profile(profile, delta_cm, weeks)
     horizon = sp.horizon_weeks
-    plan = deterministic(solve(sp, params))
+    plan = solve(sp, params).without_timing()
     notes = []
     trimmed = trim_calories(sp, plan)
     if trimmed is not None:

@@ -285,16 +285,9 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None = None) 
         return list(pool.map(fn, items))
 
 
-def deterministic(plan: Plan) -> Plan:
-    """The plan without the solver's wall time, so the same what-if prints the same bytes."""
-    if plan.solver is None:
-        return plan
-    return plan.model_copy(update={"solver": plan.solver.model_copy(update={"wall_ms": 0.0})})
-
-
 def solve_or_conflict(profile: Profile, pins: Pins, params: SolverParams) -> Plan | NoSafePlanError:
     try:
-        return deterministic(solve(profile, params, pins))
+        return solve(profile, params, pins).without_timing()
     except NoSafePlanError as e:
         return e
 
@@ -440,7 +433,7 @@ def evaluate(spec: ScenarioSpec, profile: Profile, baseline: Plan,
 def whatif(profile: Profile, specs: list[ScenarioSpec], params: SolverParams = WHATIF_PARAMS,
            jobs: int | None = None) -> WhatIf:
     """Solve the baseline (NoSafePlanError if even it has no safe plan), then every scenario."""
-    baseline = deterministic(solve(profile, params))
+    baseline = solve(profile, params).without_timing()
     base = Scenario(name="baseline", changes=[], status="baseline", outcome=Outcome.of(baseline),
                     plan=baseline)
     # profile edits are validated up front, so a bad one fails before any scenario is solved

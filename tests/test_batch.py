@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from planner import batch
 from planner.batch import BatchInterrupted, parse_formats, run_batch
-from planner.errors import InputError, NoSafePlanError
+from planner.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.plan import Plan, PlanInput, SolverInfo
 from planner.profile import DAYS, Profile
 from planner.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
@@ -76,6 +76,8 @@ def slow_first_plan(profile: Profile) -> Plan:
 def crashing_plan(profile: Profile) -> Plan:
     if profile.name == "Crash":
         raise RuntimeError("boom")
+    if profile.name == "Stop":
+        raise SolverStoppedError("Stop: the solver stopped with status UNKNOWN")
     return standin_plan(profile)
 
 
@@ -283,12 +285,16 @@ def test_formula_like_names_are_defused_in_summary_csv(tmp_path):
 
 def test_an_athlete_whose_planning_crashes_fails_alone(tmp_path):
     roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Crash"),
-                                           "b.yaml": GOOD.format(name="Fine")})
+                                           "b.yaml": GOOD.format(name="Fine"),
+                                           "c.yaml": GOOD.format(name="Stop")})
     report = run([roster], tmp_path / "out", plan_fn=crashing_plan, jobs=2)
     rows = summary(tmp_path / "out")
     assert report.exit_code == 1
     assert rows["crash"]["reason"] == "internal error while planning: RuntimeError: boom"
+    assert rows["stop"]["reason"] == "Stop: the solver stopped with status UNKNOWN"  # not a bug
     assert rows["fine"]["status"] == "ok"
+    rerun = run([roster], tmp_path / "out", plan_fn=crashing_plan, resume=True)
+    assert rerun.skipped == 1  # only Fine: a crash and a stopped solve are both retried
 
 
 def test_a_failed_athlete_does_not_keep_an_old_plan(tmp_path):
@@ -360,11 +366,12 @@ def test_resume_redoes_athletes_with_missing_files_or_changed_input(tmp_path):
     out = tmp_path / "out"
     run([roster], out)
     (out / "plans" / "ann.html").unlink()
+    before = (out / "plans" / "bea.json").read_text()
     (roster / "b.yaml").write_text(GOOD.format(name="Bea").replace("64", "70"), encoding="utf-8")
     report = run([roster], out, resume=True)
     assert report.skipped == 1  # only Cat
     assert (out / "plans" / "ann.html").exists()
-    assert '"athlete": "Bea"' in (out / "plans" / "bea.json").read_text()
+    assert (out / "plans" / "bea.json").read_text() != before  # re-planned for 70 kg
 
 
 def test_resume_with_an_extra_format_renders_it(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from planner import cli, files
-from planner.errors import InputError, NoSafePlanError
+from planner.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.guardrails import RULE_NAMES
 from planner.plan import Plan, parse_plan
 from planner.profile import Profile
@@ -357,7 +357,8 @@ def _command(error: Exception) -> click.Command:
 @pytest.mark.parametrize("error,code,text", [
     (InputError("me.yaml", [("age", "must be at least 18")]), 2, "me.yaml"),
     (NoSafePlanError("Dana", ["minimum intake", "deficit"]), 3, "minimum intake, deficit"),
-], ids=["InputError", "NoSafePlanError"])
+    (SolverStoppedError("Dana: the solver stopped with status UNKNOWN"), 1, "nothing was written"),
+], ids=["InputError", "NoSafePlanError", "SolverStoppedError"])
 def test_handle_errors_maps_exit_codes(error: Exception, code: int, text: str) -> None:
     result = CliRunner().invoke(_command(error), [])
     assert result.exit_code == code
