@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -233,8 +233,11 @@ def sweep(profile: Profile, plan: Plan, spec: SweepSpec, params: SolverParams = 
         return Sweep(lever="calories", spec=spec.text, method="week fixed, re-scored",
                      points=points)
 
+    no_earliest = replace(params, find_earliest_week=False)  # a sweep point shows no week
+
     def point(value: int) -> SweepPoint:
-        solved = solve_or_conflict(profile, Pins(kind_counts=((spec.lever, value),)), params)
+        solved = solve_or_conflict(profile, Pins(kind_counts=((spec.lever, value),)),
+                                   no_earliest)
         if isinstance(solved, NoSafePlanError):
             return SweepPoint(value=value, safe=False, broken_rules=solved.conflicting_rules)
         return SweepPoint(value=value, outcome=Outcome.of(solved), safe=safe(solved))
@@ -255,12 +258,12 @@ def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
     plan = solve(sp, params).without_timing()
     notes = []
     trimmed = trim_calories(sp, plan)
-    if trimmed is not None:
-        if trimmed.calories_per_day != plan.calories_per_day:
-            notes.append(f"calories trimmed with the full model from {plan.calories_per_day} to "
-                         f"{trimmed.calories_per_day} kcal/d: the least that reaches the target "
-                         "with this week")
-        plan = score(sp, plan_input(trimmed), explanation=plan.explanation, solver=plan.solver)
+    if trimmed is not None and trimmed.calories_per_day != plan.calories_per_day:
+        notes.append(f"calories trimmed with the full model from {plan.calories_per_day} to "
+                     f"{trimmed.calories_per_day} kcal/d: the least that reaches the target "
+                     "with this week")
+        # the solver's explanation names its own calories: the re-score explains the new ones
+        plan = score(sp, plan_input(trimmed), solver=plan.solver)
     reached = plan.goal_reached
     earliest = plan.goal_status.earliest_week
     key, steps = one_step_less(sp, plan) if reached else (None, [])

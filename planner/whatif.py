@@ -401,9 +401,8 @@ def evaluate(spec: ScenarioSpec, profile: Profile, baseline: Plan,
         if problem is not None:
             result.problems.append(problem)
             result.status = "nearest safe value"
-    if outcome is None or isinstance(outcome, NoSafePlanError):
+    if outcome is None:  # pin_calories' outcome is already the solve with these pins
         outcome = solve_or_conflict(edited, Pins(calories, tuple(counts.items())), params)
-    outcome = solve_or_conflict(edited, Pins(calories, tuple(counts.items())), params)
     if isinstance(outcome, NoSafePlanError) and counts:
         problem = Problem(change=", ".join(c.text for c in pins if c.path[0] in counts),
                           rules=outcome.conflicting_rules,
