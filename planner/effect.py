@@ -430,6 +430,7 @@ def simulate(
     exp = np.exp if vector else math.exp
     vmin = np.minimum if vector else min
     vmax = np.maximum if vector else max
+    tanh = np.tanh if vector else math.tanh
     s = stimulus
     g = growth
     d_ei = calories - base.ei0
@@ -439,8 +440,7 @@ def simulate(
     ci0 = CARB_SHARE * base.ei0
     ci = CARB_SHARE * calories
     # glycogen: dG/dt = (CI − kG·G²)/ρG, kG = CI0/G0² → G(t) = Ginf·tanh(a·t + atanh(G0/Ginf))
-    g_inf = GLYCOGEN0 * (ci / ci0) ** 0.5 if not vector else GLYCOGEN0 * np.sqrt(
-        np.maximum(ci, 1.0) / ci0)
+    g_inf = GLYCOGEN0 * (vmax(ci, 1.0) / ci0) ** 0.5  # ≥ 1 kcal/d of carbohydrate: no 0/0
     k_g = ci0 / GLYCOGEN0**2
     a_g = k_g * g_inf / RHO_G
     # ECF: linear relaxation to ECF0 − ζCI·(1 − CI/CI0)/ζNa with rate ζNa/[Na]
@@ -453,12 +453,8 @@ def simulate(
     def water(t):
         at = at_inf * (1.0 - exp(-t / TAU_AT))
         # G(t) solving the Riccati equation from G0: closed form via tanh/coth
-        if vector:
-            th = np.tanh(a_g * t)
-            glyc = g_inf * (GLYCOGEN0 + g_inf * th) / (g_inf + GLYCOGEN0 * th)
-        else:
-            th = math.tanh(a_g * t)
-            glyc = g_inf * (GLYCOGEN0 + g_inf * th) / (g_inf + GLYCOGEN0 * th)
+        th = tanh(a_g * t)
+        glyc = g_inf * (GLYCOGEN0 + g_inf * th) / (g_inf + GLYCOGEN0 * th)
         ecf = base.ecf0 + ecf_shift * (1.0 - exp(-ecf_rate * t))
         return at, glyc, ecf
 

@@ -15,7 +15,7 @@ from typing import Callable
 from planner.effect import WeekLoad, resting_energy_mifflin
 from planner.plan import GuardrailResult, PlanInput, Projection, Session
 from planner.profile import DAYS, Profile
-from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
+from planner.sessions import CATALOGUE, SQUAT_LOADS, allowed_kinds, squat_load_for
 
 # A starter allowance: an athlete with no recent running may still run this much a week
 # (one short interval session), since 10 % of nothing is nothing.
@@ -197,12 +197,11 @@ def exclusions(c: Context) -> GuardrailResult:
 def facilities(c: Context) -> GuardrailResult:
     allowed = allowed_kinds(c.profile) + list(c.profile.exclude)
     bad = sorted({s.kind for _, s in c.plan.sessions() if s.kind not in allowed})
-    heavy = squat_load_for(c.profile)
-    overload = [s.load for _, s in c.plan.sessions()
-                if s.kind == "squats_lunges" and s.load == "barbell" and heavy != "barbell"]
+    heaviest = list(SQUAT_LOADS).index(squat_load_for(c.profile))  # SQUAT_LOADS: heaviest first
+    overload = sorted({s.load for _, s in c.plan.sessions() if s.kind == "squats_lunges"
+                       and s.load is not None and list(SQUAT_LOADS).index(s.load) < heaviest})
     problems = [f"{k} needs {CATALOGUE[k].needs}" for k in bad]
-    if overload:
-        problems.append("barbell squats without a barbell")
+    problems += [f"{load} squats without the equipment" for load in overload]
     return _result("facilities", not problems,
                    "every session fits the facilities" if not problems else "; ".join(problems))
 

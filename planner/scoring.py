@@ -9,7 +9,7 @@ from __future__ import annotations
 from planner import effect, goals, guardrails
 from planner.plan import DayPlan, GoalStatus, Plan, PlanInput, Session, SolverInfo
 from planner.profile import Profile
-from planner.sessions import describe_dose
+from planner.sessions import describe_dose, squat_load_for
 
 MAX_WEEKS = 52
 
@@ -43,6 +43,7 @@ def score(
     or that fill in the earliest week over all safe plans, as the solver does).
     """
     weeks = profile.horizon_weeks if weeks is None else weeks
+    plan = with_squat_loads(profile, plan)
     protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
                else guardrails.default_protein(profile))
     sessions = [s for _, s in plan.sessions()]
@@ -77,6 +78,19 @@ def score(
         explanation=lines,
         solver=solver,
     )
+
+
+def with_squat_loads(profile: Profile, plan: PlanInput) -> PlanInput:
+    """The plan with every squat/lunge session that names no load given the heaviest variant the
+    athlete's facilities allow (what the solver plans), so it is costed, credited, checked and
+    shown as that variant."""
+    load = squat_load_for(profile)
+
+    def filled(s: Session) -> Session:
+        return s.model_copy(update={"load": load}) if s.kind == "squats_lunges" and not s.load else s
+
+    days = [d.model_copy(update={"sessions": [filled(s) for s in d.sessions]}) for d in plan.days]
+    return plan.model_copy(update={"days": days})
 
 
 def first_reach(profile: Profile, projection) -> int | None:

@@ -241,3 +241,26 @@ def test_tighter_limits_tighten_the_bounds() -> None:
     assert low == pytest.approx(2160.0, abs=0.01)
     assert high == pytest.approx(2520.0, abs=0.01)
     assert guardrails.protein_bounds(tight) == (130, 143)
+
+
+@pytest.mark.parametrize("facilities,load,broken", [
+    (["dumbbells"], None, None),  # no load named: the heaviest the facilities allow (goblet)
+    (["dumbbells"], "barbell", "barbell squats without the equipment"),
+    ([], "goblet", "goblet squats without the equipment"),
+    ([], "bodyweight", None),
+])
+def test_squat_loads_are_checked_against_the_facilities(facilities, load, broken):
+    profile = make_profile(facilities=facilities)
+    week = {"mon": [{**SQUATS, **({"load": load} if load else {})}]}
+    plan = score(profile, make_plan(profile, week))
+    shown = plan.days[0].sessions[0].load
+    assert shown == (load or "goblet")
+    facility = next(r for r in plan.guardrails if r.name == "facilities")
+    assert facility.ok == (broken is None)
+    assert broken is None or broken in facility.detail
+
+
+def test_a_plan_of_no_food_is_scored_not_crashed():
+    profile = make_profile()
+    plan = score(profile, make_plan(profile, CLEAN_WEEK, calories=0))
+    assert {"minimum intake", "deficit"} <= {r.name for r in plan.guardrails if not r.ok}
