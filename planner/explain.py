@@ -42,9 +42,10 @@ def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
                 "reached, with the least change to your week and your eating the solver finds.")
     where = (f"a safe plan would get there by week {earliest}" if earliest is not None
              else "no safe plan gets there within 52 weeks")
-    unmet = "; ".join(status.unmet)
+    unmet = "; ".join(status.unmet_besides_thigh())  # the thigh is said here in the plan's units
     return (f"Goal {plan.goal} ({target} in {weeks} weeks) is not reached safely: this is the "
-            f"closest safe plan, predicted {predicted} ({unmet}); {where}.")
+            f"closest safe plan, predicted {predicted}" + (f" ({unmet})" if unmet else "")
+            + f"; {where}.")
 
 
 def calorie_line(inst, plan: Plan) -> str:

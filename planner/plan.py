@@ -125,6 +125,11 @@ class GoalStatus(BaseModel):
         None, description="earliest week 1-52 a safe plan reaches the goal (None: none does)"
     )
 
+    def unmet_besides_thigh(self) -> list[str]:
+        """``unmet`` less the thigh condition when there is a shortfall to state instead: the
+        renderers and the explanation say the thigh in the plan's units, not these cm."""
+        return [u for u in self.unmet if not (self.shortfall_cm > 0 and u.startswith("thigh"))]
+
 
 class SolverInfo(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

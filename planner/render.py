@@ -107,7 +107,7 @@ def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
     else:
         headline = f"Goal not reached in {weeks} weeks"
         # The thigh condition is said in the headline, in the plan's units.
-        detail = [u for u in status.unmet if not (status.shortfall_cm > 0 and u.startswith("thigh"))]
+        detail = status.unmet_besides_thigh()
         if status.shortfall_cm > 0:
             # Enough decimals that a small shortfall never reads "0.0 cm short".
             places = visible_decimals(units.cm(status.shortfall_cm), units.length_decimals)

@@ -3,6 +3,7 @@ re-score, each hard rule binds (and is named when it conflicts), and plans are d
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,13 @@ def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     assert plan.goal_status.shortfall_cm > 0
     earliest = plan.goal_status.earliest_week
     assert earliest is None or 4 < earliest <= 52
+
+
+def test_an_imperial_closest_plan_explains_the_thigh_in_inches_only():
+    """The unmet thigh condition is held in cm (contract); the explanation says it in inches."""
+    path = next(p for p in SAMPLES if p.stem == "tomasz_kowalski")  # bulkier, not reachable
+    profile = load_profile(path).model_copy(update={"units": "imperial"})
+    plan = solve(profile)
+    assert not plan.goal_reached and any(u.startswith("thigh") for u in plan.goal_status.unmet)
+    goal_line = plan.explanation[0]
+    assert re.search(r"predicted [+-]\d+\.\d+ in\b", goal_line) and " cm" not in goal_line
