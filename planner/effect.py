@@ -222,7 +222,7 @@ def stimulus_fraction(weekly_sets: float) -> float:
 
 
 def interference_factor(endurance_minutes_per_week: float) -> float:
-    """Share of growth left after endurance running interferes [0.5-1] (Wilson 2012 [8]).
+    """Share of growth left after endurance running interferes [0.6-1] (Wilson 2012 [8]).
 
     Hypertrophy effect size: strength only 1.23, concurrent 0.85 (ratio 0.69), and interference
     grows with endurance duration and frequency. Modelled as

@@ -4,7 +4,7 @@ rules that bind. Numbers follow the profile's units."""
 from __future__ import annotations
 
 from planner import guardrails
-from planner.plan import Plan
+from planner.plan import MAX_WEEKS, Plan
 from planner.profile import DAYS
 from planner.sessions import CATALOGUE, allowed_kinds
 from planner.units import Units, length_change, number
@@ -41,7 +41,7 @@ def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
         return (f"Goal {plan.goal}: thigh {target} in {weeks} weeks. Predicted {predicted}: "
                 "reached, with the least change to your week and your eating the solver finds.")
     where = (f"a safe plan would get there by week {earliest}" if earliest is not None
-             else "no safe plan gets there within 52 weeks")
+             else f"no safe plan gets there within {MAX_WEEKS} weeks")
     unmet = "; ".join(status.unmet_besides_thigh())  # the thigh is said here in the plan's units
     return (f"Goal {plan.goal} ({target} in {weeks} weeks) is not reached safely: this is the "
             f"closest safe plan, predicted {predicted}" + (f" ({unmet})" if unmet else "")

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planner.effect import FAT_DENSITY, MUSCLE_DENSITY
 from planner.plan import WeekPoint
 from planner.profile import Profile
 
 DEFAULT_THRESHOLD_CM = {"leaner": 1.0, "bulkier": 1.0, "maintain": 0.5}
 MAINTAIN_WEIGHT_KG = 1.0
-MUSCLE_DENSITY = 1.06  # [g/cm^3]
-FAT_DENSITY = 0.90  # [g/cm^3]
 EPS = 1e-9
 
 
@@ -31,13 +30,6 @@ class GoalCheck:
     target_cm: float  # signed target for the thigh (maintain: the allowed drift)
     shortfall_cm: float  # [cm] how far the thigh is from the target; 0 when the thigh part is met
     unmet: list[str] = field(default_factory=list)
-
-    @property
-    def distance(self) -> float:
-        """A non-negative measure of how far the goal is: thigh shortfall plus a penalty per unmet
-        side condition (used to pick the closest plan)."""
-        side = len([u for u in self.unmet if not u.startswith("thigh")])
-        return self.shortfall_cm + 0.5 * side
 
 
 def thigh_target_cm(profile: Profile) -> float:

@@ -45,11 +45,6 @@ def calorie_bounds(profile: Profile, maintenance_kcal: float) -> tuple[float, fl
     return low, high
 
 
-def max_tissue_loss_kg_per_week(profile: Profile) -> float:
-    """[kg/week] fastest loss allowed: ``max_loss_pct_per_week`` of body weight (Helms 2014)."""
-    return profile.limits.max_loss_pct_per_week / 100 * profile.weight_kg
-
-
 def running_cap(profile: Profile) -> float:
     """[min/week] most running allowed: recent volume + 10 % (Gabbett 2016 acute:chronic ≤ 1.3;
     10 % rule), or the starter allowance for athletes who have not been running."""

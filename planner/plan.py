@@ -26,6 +26,9 @@ from planner.profile import DAYS, Day, Kind, read_document, validation_problems
 SCHEMA_VERSION = 1
 
 
+
+MAX_WEEKS = 52  # [weeks] the longest horizon, and how far the earliest-week search looks
+
 class Session(BaseModel):
     """One session. ``kind`` and ``minutes`` always; kind-specific dose fields are extra."""
 

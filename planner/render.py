@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from planner.plan import Plan, WeekPoint
+from planner.plan import MAX_WEEKS, Plan, WeekPoint
 from planner.profile import DAYS
 from planner.sessions import CATALOGUE
 from planner.units import (  # noqa: F401  (re-exported for the what-if renderer)
@@ -35,7 +35,6 @@ from planner.units import (  # noqa: F401  (re-exported for the what-if renderer
 
 FORMATS = ("json", "md", "html")
 PAGE_SIZES = ("A4", "Letter")
-MAX_WEEKS_SHOWN = 52  # the earliest-week search reaches this far (planner.scoring.MAX_WEEKS)
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                             "Sunday")))
@@ -125,9 +124,9 @@ def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
         elif earliest is not None:
             when = f"The earliest any safe plan reaches the goal: week {earliest}."
         elif plan.solver is None:
-            when = f"Kept up, this week does not reach the goal by week {MAX_WEEKS_SHOWN}."
+            when = f"Kept up, this week does not reach the goal by week {MAX_WEEKS}."
         else:
-            when = f"No safe plan reaches the goal by week {MAX_WEEKS_SHOWN}."
+            when = f"No safe plan reaches the goal by week {MAX_WEEKS}."
     return {"reached": plan.goal_reached, "headline": headline, "when": when, "unmet": detail}
 
 
@@ -268,7 +267,8 @@ def nice_step(span: float, count: int) -> float:
     return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
-def _decimals_for(step: float) -> int:
+def step_decimals(step: float) -> int:
+    """Decimals an axis step needs (0.25 → 2, 5 → 0)."""
     return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
 
@@ -311,7 +311,7 @@ def svg_chart(
     x_ticks = [{"x": f"{x(w):.1f}", "label": str(w)} for w in range(first, last + 1, x_step)]
     if (last - first) % x_step and (last - first) % x_step >= x_step / 2:
         x_ticks.append({"x": f"{x(last):.1f}", "label": str(last)})
-    y_labels = _decimals_for(y_step)
+    y_labels = step_decimals(y_step)
     y_ticks = [{"y": f"{y(tick):.1f}", "label": number(tick, y_labels)}
                for tick in (y_min + i * y_step for i in range(round((y_max - y_min) / y_step) + 1))]
     end_week, end_value = points[-1]

@@ -7,11 +7,10 @@ Used by ``legplan score`` on any (hand-edited) plan, and by the solver on every 
 from __future__ import annotations
 
 from planner import effect, goals, guardrails
-from planner.plan import DayPlan, GoalStatus, Plan, PlanInput, Session, SolverInfo
+from planner.plan import MAX_WEEKS, DayPlan, GoalStatus, Plan, PlanInput, Session, SolverInfo
 from planner.profile import Profile
 from planner.sessions import describe_dose, squat_load_for
 
-MAX_WEEKS = 52
 
 
 def describe(session: Session) -> Session:
@@ -113,7 +112,7 @@ def _score_explanation(profile, check, results, earliest, weeks) -> list[str]:
         if earliest is not None:
             lines.append(f"Kept up, it would reach the goal in week {earliest}.")
         else:
-            lines.append("Kept up, it would not reach the goal within 52 weeks.")
+            lines.append(f"Kept up, it would not reach the goal within {MAX_WEEKS} weeks.")
     if failed:
         lines.append("Rules broken: " + "; ".join(f"{r.name} ({r.detail})" for r in failed) + ".")
     else:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner import guardrails
 from planner.errors import InputError, NoSafePlanError
-from planner.plan import DayPlan, Plan, PlanInput
+from planner.plan import MAX_WEEKS, DayPlan, Plan, PlanInput
 from planner.profile import KINDS, Profile, parse_profile
 from planner.scoring import score
 from planner.solver import Pins, SolverParams, solve
@@ -270,7 +270,7 @@ def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
     if not reached:
         notes.append(f"no safe plan reaches {delta_cm:+g} cm by week {horizon}; "
                      + (f"the earliest week one does is {earliest}" if earliest is not None
-                        else "none does within 52 weeks")
+                        else f"none does within {MAX_WEEKS} weeks")
                      + f"; the closest plan by week {horizon} is shown")
     curves = [sweep(sp, plan, s, params, jobs) for s in (sweeps or [])]
     if any(c.method == "week fixed, re-scored" for c in curves):

@@ -65,10 +65,6 @@ class KindSpec:
         warm = self.warmup.minutes if self.warmup else 0.0
         return int(math.ceil(warm + dose * (self.work_seconds + self.recovery_seconds) / 60 - 1e-9))
 
-    @property
-    def min_minutes(self) -> int:
-        return self.minutes_for(self.dose_min)
-
 
 # Compendium 2024 codes used (MET): running 5 mph 8.5 (12020), 6 mph 9.3 (12030), 12 mph 18.5
 # (12110), 5-5.9 mph at 15 % grade 17.5; walking 3 mph 3.5 (17200); squats/deadlift 5.0,

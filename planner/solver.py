@@ -65,7 +65,7 @@ from planner.objective import (
     surrogate_best_calories,
     week_totals,
 )
-from planner.plan import DayPlan, Plan, PlanInput, SolverInfo
+from planner.plan import MAX_WEEKS, DayPlan, Plan, PlanInput, SolverInfo
 from planner.profile import DAYS, KINDS, Profile
 from planner.scoring import score
 from planner.sessions import allowed_kinds
@@ -727,12 +727,12 @@ def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
     shortest horizon over which it reaches the goal at any safe calorie value (one vectorised run,
     then verified); the check just below that bound usually settles it. Once a check finds an
     earlier week the rest is bisection, so the number of solver checks stays logarithmic."""
-    lo, hi = horizon + 1, upper if upper is not None and upper <= 52 else None
+    lo, hi = horizon + 1, upper if upper is not None and upper <= MAX_WEEKS else None
     inst = prepare(profile, horizon, params, pins)
 
     def tighten(week, hi: int | None, params: SolverParams):
         """(hi, params) after bounding by ``week``'s own shortest reaching horizon."""
-        w = first_reaching_horizon(inst, week, lo, 52 if hi is None else hi - 1)
+        w = first_reaching_horizon(inst, week, lo, MAX_WEEKS if hi is None else hi - 1)
         if w is None:
             return hi, params
         found = reaching_week(profile, replace(params, start=_as_start(week)), pins, w)
@@ -743,10 +743,10 @@ def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
     if known is not None:
         hi, params = tighten(known, hi, params)
     if hi is None:
-        found = reaching_week(profile, params, pins, 52)
+        found = reaching_week(profile, params, pins, MAX_WEEKS)
         if found is None:
             return None
-        hi, params = tighten(found.week, 52, replace(params, start=_as_start(found.week)))
+        hi, params = tighten(found.week, MAX_WEEKS, replace(params, start=_as_start(found.week)))
     bound_tight = True  # until a check below the bound finds a week: then bisect
     while lo < hi:
         mid = hi - 1 if bound_tight else (lo + hi) // 2

@@ -371,7 +371,6 @@ class Evaluation:
     status: str = "applied"
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    plan: Plan | None = None
 
 
 def evaluate(spec: ScenarioSpec, profile: Profile, baseline: Plan,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from planner.plan import Plan
+from planner.plan import MAX_WEEKS, Plan
 from planner.profile import KINDS
 from planner.render import (
     GOAL_LABELS,
@@ -22,6 +22,7 @@ from planner.render import (
     nice_step,
     number,
     signed,
+    step_decimals,
     week_rows,
 )
 from planner.seek import SeekResult, Sweep
@@ -49,10 +50,6 @@ def _ticks(low: float, high: float, count: int, min_span: float) -> tuple[float,
     return math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step
 
 
-def _decimals(step: float) -> int:
-    return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
-
-
 def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_span: float,
                width: int = 560, height: int = 240) -> dict[str, Any]:
     """Geometry of an overlay line chart in SVG user units.
@@ -75,10 +72,10 @@ def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_s
         return top + (y_max - y) / (y_max - y_min) * plot_h
 
     first_tick = math.ceil(x_min / x_step - 1e-9) * x_step
-    x_ticks = [{"x": f"{px(t):.1f}", "label": number(t, _decimals(x_step))}
+    x_ticks = [{"x": f"{px(t):.1f}", "label": number(t, step_decimals(x_step))}
                for t in (first_tick + i * x_step for i in range(int((x_max - first_tick) / x_step
                                                                     + 1e-9) + 1))]
-    y_ticks = [{"y": f"{py(t):.1f}", "label": number(t, _decimals(y_step))}
+    y_ticks = [{"y": f"{py(t):.1f}", "label": number(t, step_decimals(y_step))}
                for t in (y_min + i * y_step for i in range(round((y_max - y_min) / y_step) + 1))]
     lines = []
     for i, s in enumerate(series):
@@ -211,7 +208,7 @@ def seek_view(result: SeekResult) -> dict[str, Any]:
     if result.earliest_week is not None:
         when = f"First reached in week {result.earliest_week}."
     else:
-        when = "" if result.reached else "No safe plan reaches it within 52 weeks."
+        when = "" if result.reached else f"No safe plan reaches it within {MAX_WEEKS} weeks."
     plan: Plan = result.plan
     return {
         "athlete": result.athlete,

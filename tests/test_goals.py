@@ -143,8 +143,7 @@ def test_evaluate_uses_changes_between_points() -> None:
     assert goals.evaluate(profile("maintain"), start, end).reached is False
 
 
-def test_distance_adds_half_a_cm_per_unmet_side_condition() -> None:
+def test_unmet_lists_the_thigh_first_then_the_side_conditions() -> None:
     check = bulkier(0.8, muscle=0.0, fat=0.3)
+    assert check.shortfall_cm == pytest.approx(0.2, abs=1e-9)
     assert check.unmet[1:] == ["leg muscle does not rise"]
-    assert check.distance == pytest.approx(0.2 + 0.5, abs=1e-9)
-    assert bulkier(1.2).distance == pytest.approx(0.0, abs=1e-12)
