@@ -7,7 +7,7 @@ from planner import guardrails
 from planner.plan import MAX_WEEKS, Plan
 from planner.profile import DAYS
 from planner.sessions import CATALOGUE, allowed_kinds
-from planner.units import Units, length_change, number
+from planner.units import Units, length, length_change, number, shortfall_decimals, signed
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
 WHY_KIND = {
@@ -35,14 +35,19 @@ def _doses(kind: str, doses: list[int]) -> str:
 def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
     status = plan.goal_status
     target = length_change(units, status.target_thigh_change_cm)
-    predicted = length_change(units, plan.projection.thigh_circumference_cm_change)
+    change = plan.projection.thigh_circumference_cm_change
+    predicted = length_change(units, change)
     weeks = plan.horizon_weeks
     if plan.goal_reached:
         return (f"Goal {plan.goal}: thigh {target} in {weeks} weeks. Predicted {predicted}: "
                 "reached, with the least change to your week and your eating the solver finds.")
     where = (f"a safe plan would get there by week {earliest}" if earliest is not None
              else f"no safe plan gets there within {MAX_WEEKS} weeks")
-    unmet = "; ".join(status.unmet_besides_thigh())  # the thigh is said here in the plan's units
+    if status.shortfall_cm > 0:  # the thigh condition, in the plan's units and never "0.0 short"
+        places = shortfall_decimals(units, status.shortfall_cm)
+        predicted = (f"{signed(units.cm(change), places, units.length)}, "
+                     f"{length(units, status.shortfall_cm, places)} short")
+    unmet = "; ".join(status.unmet_besides_thigh())
     return (f"Goal {plan.goal} ({target} in {weeks} weeks) is not reached safely: this is the "
             f"closest safe plan, predicted {predicted}" + (f" ({unmet})" if unmet else "")
             + f"; {where}.")

@@ -29,8 +29,8 @@ from planner.units import (  # noqa: F401  (re-exported for the what-if renderer
     mass,
     mass_change,
     number,
+    shortfall_decimals,
     signed,
-    visible_decimals,
 )
 
 FORMATS = ("json", "md", "html")
@@ -108,8 +108,7 @@ def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
         # The thigh condition is said in the headline, in the plan's units.
         detail = status.unmet_besides_thigh()
         if status.shortfall_cm > 0:
-            # Enough decimals that a small shortfall never reads "0.0 cm short".
-            places = visible_decimals(units.cm(status.shortfall_cm), units.length_decimals)
+            places = shortfall_decimals(units, status.shortfall_cm)
             short = length(units, status.shortfall_cm, places)
             thigh = signed(units.cm(plan.projection.thigh_circumference_cm_change), places,
                            units.length)

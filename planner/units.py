@@ -55,6 +55,11 @@ def visible_decimals(value: float, decimals: int, most: int = 3) -> int:
     return decimals
 
 
+def shortfall_decimals(units: Units, shortfall_cm: float) -> int:
+    """Decimals at which a thigh shortfall, and the change beside it, never read "0.0 cm short"."""
+    return visible_decimals(units.cm(shortfall_cm), units.length_decimals)
+
+
 def length(units: Units, cm: float, decimals: int = 1) -> str:
     return f"{number(units.cm(cm), decimals)} {units.length}"
 
