@@ -24,9 +24,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +36,7 @@ from planner.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.files import write_atomic
 from planner.plan import Plan
 from planner.profile import KINDS, Profile, parse_profile
-from planner.roster import Entry, flatten_error, read_roster
+from planner.roster import Entry, read_roster
 
 FORMATS: tuple[str, ...] = ("html", "md", "json")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
@@ -152,7 +153,7 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
     try:
         profile = parse_profile(document, source)
     except InputError as e:
-        return _failure("input", flatten_error(e))
+        return _failure("input", e.one_line())
     try:
         plan = plan_fn(profile).without_timing()
     except NoSafePlanError as e:
@@ -191,9 +192,22 @@ def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | No
         yield task[0], plan_athlete(task, formats, plan_fn, render_fn)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which cancels work and shuts the pool down."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+@contextmanager
+def _children_ignore_sigint() -> Generator[None, None, None]:
+    """Processes started inside this block ignore Ctrl-C from their first instruction: they
+    inherit the ignored signal, so Python never installs its KeyboardInterrupt handler in them
+    (setting it in the pool's initializer left a window while a worker was still starting, in
+    which Ctrl-C printed its traceback). The parent leaves Ctrl-C to its own handler again after
+    the few milliseconds it takes to start them; workers leave it to the parent, which cancels
+    work and shuts the pool down."""
+    if threading.current_thread() is not threading.main_thread():  # signals: main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def process_runner(jobs: int) -> Runner:
@@ -205,10 +219,15 @@ def process_runner(jobs: int) -> Runner:
     def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
             render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
         context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         pending: dict[Future, int] = {}
         queue = iter(tasks)
         try:
+            with _children_ignore_sigint():  # the pool starts its workers on the first submits
+                for task in queue:
+                    pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
+                    if len(pending) >= jobs:
+                        break
             while True:
                 for task in queue:
                     pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]

@@ -13,10 +13,15 @@ class InputError(Exception):
 
     def render(self) -> str:
         lines = [f"{self.source}: invalid input"]
-        for field, message in self.problems:
-            where = field or "(document)"
-            lines.append(f"  - {where}: {message}")
+        lines += [f"  - {where}: {message}" for where, message in self._where()]
         return "\n".join(lines)
+
+    def one_line(self) -> str:
+        """The problems on one line (a batch's summary): ``source: field: message; …``."""
+        return f"{self.source}: " + "; ".join(f"{w}: {m}" for w, m in self._where())
+
+    def _where(self) -> list[tuple[str, str]]:
+        return [(field or "(document)", message) for field, message in self.problems]
 
 
 class NoSafePlanError(Exception):

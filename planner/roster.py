@@ -77,12 +77,6 @@ def unique_slugs(names: list[str]) -> list[str]:
     return slugs
 
 
-def flatten_error(err: InputError) -> str:
-    """An InputError as one line: ``source: field: message; field: message``."""
-    problems = "; ".join(f"{field or '(document)'}: {message}" for field, message in err.problems)
-    return f"{err.source}: {problems}"
-
-
 def _number(text: str) -> int | float | str:
     try:
         return int(text)
@@ -161,7 +155,7 @@ def read_csv_roster(path: Path) -> list[tuple[str, dict[str, Any] | None, str | 
                 if len(cells) > len(header):
                     err = InputError(row_source, [("", f"row has {len(cells)} cells but the "
                                                        f"header has {len(header)} columns")])
-                    rows.append((row_source, None, flatten_error(err), fallback))
+                    rows.append((row_source, None, err.one_line(), fallback))
                     continue
                 document = csv_row_to_profile(dict(zip(header, cells)))
                 rows.append((row_source, document, None, fallback))
@@ -175,10 +169,10 @@ def _read_profile_file(path: Path) -> tuple[str, dict[str, Any] | None, str | No
     try:
         document = read_document(path)
     except InputError as e:
-        return source, None, flatten_error(e), path.stem
+        return source, None, e.one_line(), path.stem
     if not isinstance(document, dict):
         err = InputError(source, [("", "a profile must be a mapping of fields (YAML or JSON object)")])
-        return source, None, flatten_error(err), path.stem
+        return source, None, err.one_line(), path.stem
     return source, document, None, path.stem
 
 

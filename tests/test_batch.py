@@ -479,6 +479,27 @@ def test_cli_real_solver_mixed_roster_exit_1_and_good_roster_exit_0(tmp_path):
 
 
 @needs_solver
+@pytest.mark.parametrize("after_s", [0.2, 0.4])
+def test_ctrl_c_while_workers_start_prints_no_traceback(tmp_path, after_s):
+    """Ctrl-C goes to the whole process group, workers included, even while they are starting."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    samples = Path(__file__).parent.parent / "sample_profiles"
+    command = [sys.executable, "-c", "from planner.cli import main; main()", "batch",
+               str(samples), "--out", str(tmp_path / "out"), "--jobs", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(after_s)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 130), err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+@needs_solver
 def test_real_ctrl_c_exits_130_with_complete_files_and_resume_finishes(tmp_path):
     import os
     import signal
