@@ -27,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
-from planner.batch import default_jobs, parse_formats, run_batch  # noqa: E402
-from planner.profile import DAYS  # noqa: E402
+from planner.jobs.batch import default_jobs, parse_formats, run_batch  # noqa: E402
+from planner.model.profile import DAYS  # noqa: E402
 
 COLUMNS = ("name", "sex", "age", "height_cm", "weight_kg", "body_fat_pct", "strength_experience",
            "pal", "recent_weekly_run_minutes", "goal", "horizon_weeks", *DAYS, "long_run_day",

@@ -14,10 +14,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
-from planner import effect, scoring  # noqa: E402
-from planner.plan import PlanInput  # noqa: E402
-from planner.profile import DAYS, Profile, load_profile  # noqa: E402
-from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for  # noqa: E402
+from planner.science import effect
+
+from planner.science import scoring  # noqa: E402
+from planner.model.plan import PlanInput  # noqa: E402
+from planner.model.profile import DAYS, Profile, load_profile  # noqa: E402
+from planner.model.sessions import CATALOGUE, allowed_kinds, squat_load_for  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 PROJECTION_RUNS = 2000
@@ -92,7 +94,7 @@ def main() -> None:
     cases = [(p, simple_plan(p)) for p in athletes]
     count, seconds = score_rate(cases)
     source = "sample_profiles/" if (SAMPLES.is_dir() and any(SAMPLES.glob("*.yaml"))) else "generated"
-    print(f"planner.scoring.score: {count / seconds:.0f} plans/s in-process "
+    print(f"planner.science.scoring.score: {count / seconds:.0f} plans/s in-process "
           f"({count} plans over {len(cases)} {source} profiles in {seconds:.1f} s)")
 
 

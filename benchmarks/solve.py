@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from planner.profile import load_profile  # noqa: E402
-from planner.solver import Pins, SolverParams, solve, solve_core  # noqa: E402
+from planner.model.profile import load_profile  # noqa: E402
+from planner.solve.solver import Pins, SolverParams, solve, solve_core  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -23,10 +23,10 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from planner.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.files import write_atomic
-from planner.plan import Plan, load_plan
-from planner.profile import Profile, load_profile
+from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
+from planner.model.files import write_atomic
+from planner.model.plan import Plan, load_plan
+from planner.model.profile import Profile, load_profile
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -80,10 +80,10 @@ def write_output(text: str, path: str | None) -> None:
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
-    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.render``."""
+    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.report.render``."""
     if fmt == "json":
         return plan.to_json()
-    from planner.render import (
+    from planner.report.render import (
         render,  # lazy: Jinja and templates are only needed for md/html
     )
 
@@ -201,7 +201,7 @@ def score(profile_path: str, plan_path: str, weeks: int | None, fmt: str,
     Example:
       legplan score sample_profiles/dana_reyes.yaml edited.json --weeks 8
     """
-    from planner.scoring import score as score_plan
+    from planner.science.scoring import score as score_plan
 
     profile = load_profile(profile_path)
     plan_input = load_plan(plan_path)
@@ -220,7 +220,7 @@ def plan(profile_path: str, fmt: str, output: str | None) -> None:
     Example:
       legplan plan sample_profiles/dana_reyes.yaml --format html -o week.html
     """
-    from planner.solver import solve  # lazy: OR-Tools is only loaded when solving
+    from planner.solve.solver import solve  # lazy: OR-Tools is only loaded when solving
 
     profile = load_profile(profile_path)
     write_output(render_plan(solve(profile), fmt), output)
@@ -250,7 +250,7 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     Example:
       legplan batch sample_profiles/roster.csv --out plans/ --format html,md --jobs 2
     """
-    from planner.batch import BatchInterrupted, parse_formats, run_batch
+    from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
 
     try:
         report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address)
@@ -285,9 +285,9 @@ def whatif(profile_path: str, scenarios: tuple[str, ...], sets: tuple[str, ...],
       legplan whatif me.yaml --set calories=+300 --set exclude=sprints
       legplan whatif me.yaml --scenario "weekend off: availability.sat=0, availability.sun=0"
     """
-    from planner.whatif import parse_scenarios
-    from planner.whatif import whatif as run_whatif
-    from planner.whatif_render import render_whatif
+    from planner.jobs.whatif import parse_scenarios
+    from planner.jobs.whatif import whatif as run_whatif
+    from planner.report.whatif_render import render_whatif
 
     profile = load_profile(profile_path)
     specs = parse_scenarios(scenarios, sets, profile)
@@ -316,9 +316,9 @@ def seek(profile_path: str, thigh_cm: float, weeks: int | None, sweeps: tuple[st
     Example:
       legplan seek me.yaml --thigh-cm 1.5 --weeks 12 --sweep calories=+0..+500:25
     """
-    from planner.seek import parse_sweep
-    from planner.seek import seek as run_seek
-    from planner.whatif_render import render_seek
+    from planner.jobs.seek import parse_sweep
+    from planner.jobs.seek import seek as run_seek
+    from planner.report.whatif_render import render_seek
 
     profile = load_profile(profile_path)
     specs = [parse_sweep(s) for s in sweeps]

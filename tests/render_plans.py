@@ -1,15 +1,15 @@
 """Plans for the rendering tests: from the solver when it is there, else a hand-made week scored
-by the full model (``planner.scoring.score``)."""
+by the full model (``planner.science.scoring.score``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from planner.errors import NoSafePlanError
-from planner.plan import DayPlan, Plan, PlanInput, Session
-from planner.profile import DAYS, Profile, load_profile, parse_profile
-from planner.scoring import score
-from planner.sessions import CATALOGUE, allowed_kinds, squat_load_for
+from planner.model.errors import NoSafePlanError
+from planner.model.plan import DayPlan, Plan, PlanInput, Session
+from planner.model.profile import DAYS, Profile, load_profile, parse_profile
+from planner.science.scoring import score
+from planner.model.sessions import CATALOGUE, allowed_kinds, squat_load_for
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 HARD_ORDER = ("squats_lunges", "sprints", "hill_repeats")
@@ -83,9 +83,9 @@ def scored_plan(profile: Profile) -> Plan:
 
 
 def best_plan(profile: Profile) -> Plan:
-    """The solver's plan when ``planner.solver.solve`` exists and returns one, else ``scored_plan``."""
+    """The solver's plan when ``planner.solve.solver.solve`` exists and returns one, else ``scored_plan``."""
     try:
-        from planner.solver import solve
+        from planner.solve.solver import solve
     except ImportError:
         return scored_plan(profile)
     try:

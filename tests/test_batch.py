@@ -1,7 +1,7 @@
 """legplan batch: roster reading, failures isolated, atomic files, resume, determinism, Dask.
 
 Most tests plan with a small stand-in (``standin_plan``: one long run, scored by the real effect
-model) so they stay fast; the tests marked "real solver" run ``planner.solver.solve``.
+model) so they stay fast; the tests marked "real solver" run ``planner.solve.solver.solve``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from markupsafe import escape
 
-from planner import batch
-from planner.batch import BatchInterrupted, parse_formats, run_batch
-from planner.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.plan import Plan, PlanInput, SolverInfo
-from planner.profile import DAYS, Profile
-from planner.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
-from planner.scoring import score
+from planner.jobs import batch
+from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
+from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
+from planner.model.plan import Plan, PlanInput, SolverInfo
+from planner.model.profile import DAYS, Profile
+from planner.jobs.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
+from planner.science.scoring import score
 
 GOOD = """\
 name: {name}
@@ -87,7 +87,7 @@ def standin_render(plan: Plan, fmt: str) -> str:
 
 def have_solver() -> bool:
     try:
-        import planner.solver  # noqa: F401
+        import planner.solve.solver  # noqa: F401
     except ModuleNotFoundError:
         return False
     return True
@@ -163,7 +163,7 @@ def test_csv_row_cells_become_typed_profile_fields():
 
 
 def test_sample_csv_roster_reads_as_valid_profiles():
-    from planner.profile import parse_profile
+    from planner.model.profile import parse_profile
 
     entries = read_roster([Path(__file__).parent.parent / "sample_profiles" / "roster.csv"])
     assert len(entries) == 6

@@ -16,12 +16,14 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from planner import cli, files
-from planner.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.guardrails import RULE_NAMES
-from planner.plan import Plan, parse_plan
-from planner.profile import Profile
-from planner.scoring import score
+from planner import cli
+
+from planner.model import files
+from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
+from planner.science.guardrails import RULE_NAMES
+from planner.model.plan import Plan, parse_plan
+from planner.model.profile import Profile
+from planner.science.scoring import score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 DANA = str(SAMPLES / "dana_reyes.yaml")
@@ -241,13 +243,13 @@ def test_score_bad_format_exits_2(plan_file: Path) -> None:
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_score_md_and_html_go_through_the_renderer(plan_file: Path, fmt: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("planner.render")
+    fake = types.ModuleType("planner.report.render")
 
     def render(plan: Plan, f: str) -> str:
         return f"{f}: {plan.athlete}, {plan.calories_per_day} kcal\n"
 
     fake.render = render  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "planner.render", fake)
+    monkeypatch.setitem(sys.modules, "planner.report.render", fake)
     result = run("score", DANA, str(plan_file), "--format", fmt)
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{fmt}: Dana Reyes, 2300 kcal\n"
@@ -255,9 +257,9 @@ def test_score_md_and_html_go_through_the_renderer(plan_file: Path, fmt: str,
 
 # ---- plan (the solver is stubbed: these test the command's wiring only) ----------------------
 def fake_solver(monkeypatch: pytest.MonkeyPatch, solve: Any) -> None:
-    module = types.ModuleType("planner.solver")
+    module = types.ModuleType("planner.solve.solver")
     module.solve = solve  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "planner.solver", module)
+    monkeypatch.setitem(sys.modules, "planner.solve.solver", module)
 
 
 def test_plan_writes_the_solved_plan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

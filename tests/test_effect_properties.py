@@ -11,8 +11,8 @@ import math
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from planner import effect
-from planner.profile import Profile
+from planner.science import effect
+from planner.model.profile import Profile
 
 FEW = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 

@@ -1,7 +1,7 @@
 """The effect model against published figures (SCIENCE.md), pvlib style.
 
 Each test checks one behaviour, names its source in the docstring and asserts numbers with an
-explicit tolerance. Energy targets are set against ``planner.effect.maintenance_kcal`` (daily life
+explicit tolerance. Energy targets are set against ``planner.science.effect.maintenance_kcal`` (daily life
 *plus* the sessions' net cost), so a deficit or surplus means the same thing it meant in the study.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from numpy.testing import assert_allclose
 
-from planner import effect
-from planner.profile import Profile, estimate_body_fat_pct
+from planner.science import effect
+from planner.model.profile import Profile, estimate_body_fat_pct
 
 LB_PER_KG = 2.20462262
 KM_PER_MILE = 1.609344
@@ -47,7 +47,7 @@ FULL_PROGRAMME = squats(4, 12)  # Garthe 2011: lifting 4x/week; 48 sets saturate
 
 def simulate(profile: Profile, calories: float, load: effect.WeekLoad, days: int,
              protein_g_per_kg: float = effect.PROTEIN_PLATEAU):
-    """Daily (bw, fat, lean, training accretion) from ``planner.effect.simulate``, days 0..days."""
+    """Daily (bw, fat, lean, training accretion) from ``planner.science.effect.simulate``, days 0..days."""
     base = effect.baseline(profile)
     stimulus, growth = effect.training_inputs(base, load, protein_g_per_kg)
     return effect.simulate(base, calories, load.session_kcal_per_kg, stimulus, growth, days)

@@ -1,6 +1,6 @@
-"""One test per rule in ``planner.guardrails.RULES``: a plan that breaks it and a clean one.
+"""One test per rule in ``planner.science.guardrails.RULES``: a plan that breaks it and a clean one.
 
-Plans are hand-made ``PlanInput`` documents scored with ``planner.scoring.score`` (the
+Plans are hand-made ``PlanInput`` documents scored with ``planner.science.scoring.score`` (the
 solver-independent checker). Each violating plan differs from a clean one in one thing, and the
 test checks that it breaks the named rule and no other.
 """
@@ -12,10 +12,12 @@ from typing import Any, Callable
 
 import pytest
 
-from planner import effect, guardrails
-from planner.plan import Plan, PlanInput, parse_plan
-from planner.profile import Profile, parse_profile
-from planner.scoring import score
+from planner.science import effect
+
+from planner.science import guardrails
+from planner.model.plan import Plan, PlanInput, parse_plan
+from planner.model.profile import Profile, parse_profile
+from planner.science.scoring import score
 
 BASE_PROFILE: dict[str, Any] = {
     "name": "Rule Tester",

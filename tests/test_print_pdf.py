@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.plan import DayPlan, Plan, PlanInput, Session
-from planner.render import render
-from planner.scoring import score
+from planner.model.plan import DayPlan, Plan, PlanInput, Session
+from planner.report.render import render
+from planner.science.scoring import score
 from render_plans import best_plan, built_in_profiles, profiles_for_print
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from planner.errors import InputError
-from planner.profile import (
+from planner.model.errors import InputError
+from planner.model.profile import (
     CM_PER_IN,
     KG_PER_LB,
     Profile,

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from planner.plan import DayPlan, Plan, PlanInput, Session
-from planner.profile import CM_PER_IN, DAYS, KG_PER_LB, Profile
-from planner.render import render, sample_weeks, signed
-from planner.scoring import score
+from planner.model.plan import DayPlan, Plan, PlanInput, Session
+from planner.model.profile import CM_PER_IN, DAYS, KG_PER_LB, Profile
+from planner.report.render import render, sample_weeks, signed
+from planner.science.scoring import score
 from render_plans import built_in_profiles, scored_plan
 
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -427,7 +427,7 @@ def test_rendering_is_byte_identical_for_the_same_plan(double_day, fmt):
 
 
 def test_rendering_does_not_print_solver_wall_time(bulkier):
-    from planner.plan import SolverInfo
+    from planner.model.plan import SolverInfo
     a = bulkier.model_copy(update={"solver": SolverInfo(status="OPTIMAL", wall_ms=12.5)})
     b = bulkier.model_copy(update={"solver": SolverInfo(status="OPTIMAL", wall_ms=987.0)})
     for fmt in ("md", "html"):

@@ -16,11 +16,11 @@ import random
 import numpy as np
 import pytest
 
-from planner.profile import DAYS, Profile
-from planner.scoring import score
-from planner.instance import Option, Pins, SolverParams, prepare
-from planner.objective import calorie_grid, exact_terms
-from planner.solver import solve_core, week_keeps_rules
+from planner.model.profile import DAYS, Profile
+from planner.science.scoring import score
+from planner.solve.instance import Option, Pins, SolverParams, prepare
+from planner.solve.objective import calorie_grid, exact_terms
+from planner.solve.solver import solve_core, week_keeps_rules
 
 DOSES = (("long_run", (40, 70)), ("sprints", (6, 10)), ("hill_repeats", (8, 12)),
          ("squats_lunges", (8, 16)))

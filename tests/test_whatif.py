@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner import cli, guardrails
-from planner.errors import InputError, NoSafePlanError
-from planner.plan import PlanInput
-from planner.profile import load_profile
-from planner.scoring import score
-from planner.solver import Pins, solve
-from planner.whatif import (
+from planner import cli
+
+from planner.science import guardrails
+from planner.model.errors import InputError, NoSafePlanError
+from planner.model.plan import PlanInput
+from planner.model.profile import load_profile
+from planner.science.scoring import score
+from planner.solve.solver import Pins, solve
+from planner.jobs.whatif import (
     WHATIF_PARAMS,
     Scenario,
     WhatIf,
@@ -29,7 +31,7 @@ from planner.whatif import (
     parse_scenarios,
     whatif,
 )
-from planner.whatif_render import render_whatif
+from planner.report.whatif_render import render_whatif
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 DANA = SAMPLES / "dana_reyes.yaml"

@@ -2,7 +2,7 @@
 
 Data are prepared before the model is built (``prepare``); the model only iterates and adds
 constraints. Every hard rule is one named function in ``HARD_RULES`` whose name matches the
-checker's (``planner.guardrails``); each is guarded by an indicator literal so that, when no plan
+checker's (``planner.science.guardrails``); each is guarded by an indicator literal so that, when no plan
 exists, CP-SAT's ``sufficient_assumptions_for_infeasibility`` names the rules that conflict.
 
 The goal enters through a **surrogate** of the effect model that CP-SAT can optimise over exactly:
@@ -11,7 +11,7 @@ effective stimulus s [0-1] and the calories — so the full model is tabulated (
 RK4 steps) on a grid of (calories − maintenance, s) at a reference S, with a per-cell slope in S
 (linear in S to within ~0.03 cm). CP-SAT picks the week and the calories on that surrogate; the
 chosen week's calories are then *polished* with the full model over every calorie step, and the
-plan is re-scored by the full daily model (``planner.scoring``), which alone sets ``goal_reached``.
+plan is re-scored by the full daily model (``planner.science.scoring``), which alone sets ``goal_reached``.
 
 Objective (minimised, integer points; each term named so the plan can say why it looks as it does):
 
@@ -34,10 +34,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner import effect, guardrails
-from planner.errors import NoSafePlanError, SolverStoppedError
-from planner.explain import explain
-from planner.instance import (
+from planner.science import effect
+
+from planner.science import guardrails
+from planner.model.errors import NoSafePlanError, SolverStoppedError
+from planner.report.explain import explain
+from planner.solve.instance import (
     MAX_SESSIONS_PER_DAY,
     Instance,
     Option,
@@ -45,7 +47,7 @@ from planner.instance import (
     SolverParams,
     prepare,
 )
-from planner.objective import (
+from planner.solve.objective import (
     METRICS,
     S_SLOPE_STEP,
     W_CAL,
@@ -65,10 +67,10 @@ from planner.objective import (
     surrogate_best_calories,
     week_totals,
 )
-from planner.plan import MAX_WEEKS, DayPlan, Plan, PlanInput, SolverInfo
-from planner.profile import DAYS, KINDS, Profile
-from planner.scoring import score
-from planner.sessions import allowed_kinds
+from planner.model.plan import MAX_WEEKS, DayPlan, Plan, PlanInput, SolverInfo
+from planner.model.profile import DAYS, KINDS, Profile
+from planner.science.scoring import score
+from planner.model.sessions import allowed_kinds
 
 log = logging.getLogger(__name__)
 

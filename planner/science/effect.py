@@ -47,8 +47,8 @@ from typing import Iterable
 
 import numpy as np
 
-from planner.profile import Profile
-from planner.sessions import CATALOGUE, SQUAT_LOADS
+from planner.model.profile import Profile
+from planner.model.sessions import CATALOGUE, SQUAT_LOADS
 
 # ---------------------------------------------------------------------------------------------
 # Constants, one table, each with its source (SCIENCE.md).
@@ -546,10 +546,10 @@ def project(
 ):
     """Project a week repeated for ``weeks`` weeks at ``calories_per_day`` [kcal/d].
 
-    Returns a ``planner.plan.Projection`` (changes at the end vs the start, and the weekly
+    Returns a ``planner.model.plan.Projection`` (changes at the end vs the start, and the weekly
     trajectory). ``protein_g_per_day`` defaults to the 1.6 g/kg plateau [9].
     """
-    from planner.plan import Projection, WeekPoint
+    from planner.model.plan import Projection, WeekPoint
 
     base = baseline(profile)
     protein = PROTEIN_PLATEAU * profile.weight_kg if protein_g_per_day is None else protein_g_per_day

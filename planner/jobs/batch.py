@@ -2,7 +2,7 @@
 
 The flow (README "Batch planning"):
 
-1. :func:`planner.roster.read_roster` turns the inputs into entries with unique slugs, in roster
+1. :func:`planner.jobs.roster.read_roster` turns the inputs into entries with unique slugs, in roster
    order, before any work starts; bad files/rows are entries that carry their reason.
 2. :func:`plan_athlete` — the one per-athlete function, run inline (``--jobs 1``), in a process
    pool (``--jobs N``) or on a Dask cluster (``--dask``) — validates, solves and renders one
@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from planner.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.files import write_atomic
-from planner.plan import Plan
-from planner.profile import KINDS, Profile, parse_profile
-from planner.roster import Entry, read_roster
+from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
+from planner.model.files import write_atomic
+from planner.model.plan import Plan
+from planner.model.profile import KINDS, Profile, parse_profile
+from planner.jobs.roster import Entry, read_roster
 
 FORMATS: tuple[str, ...] = ("html", "md", "json")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
@@ -107,13 +107,13 @@ def default_jobs() -> int:
 # --- the per-athlete work (runs in a worker: inline, a pool process or a Dask worker) ----------
 
 def _default_plan(profile: Profile) -> Plan:
-    from planner.solver import solve  # lazy: the solver pulls in OR-Tools
+    from planner.solve.solver import solve  # lazy: the solver pulls in OR-Tools
 
     return solve(profile)
 
 
 def _default_render(plan: Plan, fmt: str) -> str:
-    from planner.render import render
+    from planner.report.render import render
 
     return render(plan, fmt)
 
@@ -144,7 +144,7 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
                  render_fn: RenderFn | None = None) -> Outcome:
     """Validate, solve and render one athlete. Never raises for a bad athlete: returns its reason.
 
-    ``plan_fn``/``render_fn`` default to ``planner.solver.solve`` and ``planner.render.render``;
+    ``plan_fn``/``render_fn`` default to ``planner.solve.solver.solve`` and ``planner.report.render.render``;
     they must be module-level functions so they can be sent to worker processes.
     """
     _ordinal, source, document = task
@@ -388,7 +388,7 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
 
 def index_html(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:
     """The overview page: autoescaped, self-contained (the renderer's HTML environment)."""
-    from planner.render import environment
+    from planner.report.render import environment
 
     template = environment("html").get_template("batch_index.html.j2")
     planned = [r for r in rows if r["status"] == "ok"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.profile import KINDS, Profile
+from planner.model.profile import KINDS, Profile
 
 
 @dataclass(frozen=True)

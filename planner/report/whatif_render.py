@@ -1,8 +1,8 @@
 """Markdown and HTML for what-ifs and seeks (templates ``whatif.*.j2``, ``seek.*.j2``).
 
-As in ``planner.render``, the templates only format: the views below hold every string and the
+As in ``planner.report.render``, the templates only format: the views below hold every string and the
 charts' SVG geometry, in the athlete's units; the Jinja environment and number/units helpers are
-``planner.render``'s.
+``planner.report.render``'s.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from planner.plan import MAX_WEEKS, Plan
-from planner.profile import KINDS
-from planner.render import (
+from planner.model.plan import MAX_WEEKS, Plan
+from planner.model.profile import KINDS
+from planner.report.render import (
     GOAL_LABELS,
     KIND_LABELS,
     Units,
@@ -25,8 +25,8 @@ from planner.render import (
     step_decimals,
     week_rows,
 )
-from planner.seek import SeekResult, Sweep
-from planner.whatif import Outcome, Scenario, WhatIf
+from planner.jobs.seek import SeekResult, Sweep
+from planner.jobs.whatif import Outcome, Scenario, WhatIf
 
 SERIES_STYLES = 8  # CSS classes s0..s7 (colour and dash pattern, so print in grey still reads)
 STATUS_LABELS = {"baseline": "baseline", "applied": "applied",

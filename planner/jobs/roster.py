@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
-from planner.profile import DAYS, Limits, Profile, read_document
+from planner.model.errors import InputError
+from planner.model.profile import DAYS, Limits, Profile, read_document
 
 PROFILE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 LIST_COLUMNS: frozenset[str] = frozenset({"facilities", "exclude"})

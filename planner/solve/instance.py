@@ -10,10 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from planner import effect, goals, guardrails
-from planner.plan import Session
-from planner.profile import DAYS, KINDS, Profile
-from planner.sessions import CATALOGUE, squat_load_for
+from planner.science import effect
+
+from planner.science import goals
+
+from planner.science import guardrails
+from planner.model.plan import Session
+from planner.model.profile import DAYS, KINDS, Profile
+from planner.model.sessions import CATALOGUE, squat_load_for
 
 RPE: dict[str, int] = {"long_run": 4, "sprints": 8, "hill_repeats": 8, "squats_lunges": 7}
 

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from planner.errors import InputError
-from planner.profile import DAYS, Day, Kind, read_document, validation_problems
+from planner.model.errors import InputError
+from planner.model.profile import DAYS, Day, Kind, read_document, validation_problems
 
 SCHEMA_VERSION = 1
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.profile import CM_PER_IN, KG_PER_LB
+from planner.model.profile import CM_PER_IN, KG_PER_LB
 
 
 # ---------------------------------------------------------------------------------------------

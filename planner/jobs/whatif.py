@@ -34,12 +34,12 @@ from typing import Any, Callable, Iterable, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner import guardrails
-from planner.errors import InputError, NoSafePlanError
-from planner.plan import Plan, PlanInput
-from planner.profile import KINDS, Profile, parse_profile
-from planner.scoring import score
-from planner.solver import Pins, SolverParams, solve
+from planner.science import guardrails
+from planner.model.errors import InputError, NoSafePlanError
+from planner.model.plan import Plan, PlanInput
+from planner.model.profile import KINDS, Profile, parse_profile
+from planner.science.scoring import score
+from planner.solve.solver import Pins, SolverParams, solve
 
 CALORIE_STEP = 25  # [kcal/d] nearest safe calorie values are whole steps (the solver's grid)
 MAX_SESSIONS_A_WEEK = 7

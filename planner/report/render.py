@@ -19,10 +19,10 @@ from typing import Any, Callable
 
 import jinja2
 
-from planner.plan import MAX_WEEKS, Plan, WeekPoint
-from planner.profile import DAYS
-from planner.sessions import CATALOGUE
-from planner.units import (  # noqa: F401  (re-exported for the what-if renderer)
+from planner.model.plan import MAX_WEEKS, Plan, WeekPoint
+from planner.model.profile import DAYS
+from planner.model.sessions import CATALOGUE
+from planner.model.units import (  # noqa: F401  (re-exported for the what-if renderer)
     Units,
     length,
     length_change,
@@ -395,7 +395,7 @@ def read_template(name: str) -> str:
     try:
         return files("planner.templates").joinpath(name).read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        return (Path(__file__).resolve().parent.parent / "templates" / name).read_text("utf-8")
+        return (Path(__file__).resolve().parents[2] / "templates" / name).read_text("utf-8")
 
 
 @functools.lru_cache(maxsize=None)

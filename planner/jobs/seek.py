@@ -29,13 +29,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner import guardrails
-from planner.errors import InputError, NoSafePlanError
-from planner.plan import MAX_WEEKS, DayPlan, Plan, PlanInput
-from planner.profile import KINDS, Profile, parse_profile
-from planner.scoring import score
-from planner.solver import Pins, SolverParams, solve
-from planner.whatif import (
+from planner.science import guardrails
+from planner.model.errors import InputError, NoSafePlanError
+from planner.model.plan import MAX_WEEKS, DayPlan, Plan, PlanInput
+from planner.model.profile import KINDS, Profile, parse_profile
+from planner.science.scoring import score
+from planner.solve.solver import Pins, SolverParams, solve
+from planner.jobs.whatif import (
     CALORIE_STEP,
     MAX_SESSIONS_A_WEEK,
     Outcome,
