@@ -14,12 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
-from planner.science import effect
-
-from planner.science import scoring  # noqa: E402
 from planner.model.plan import PlanInput  # noqa: E402
 from planner.model.profile import DAYS, Profile, load_profile  # noqa: E402
 from planner.model.sessions import CATALOGUE, allowed_kinds, squat_load_for  # noqa: E402
+from planner.science import effect, scoring  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 PROJECTION_RUNS = 2000

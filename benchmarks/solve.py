@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from planner.jobs.planning import solve  # noqa: E402
 from planner.model.profile import load_profile  # noqa: E402
-from planner.solve.solver import Pins, SolverParams, solve, solve_core  # noqa: E402
+from planner.solve.solver import Pins, SolverParams, solve_core  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

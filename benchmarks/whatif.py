@@ -17,10 +17,10 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
-from planner.model.profile import load_profile  # noqa: E402
+from planner.jobs.planning import solve  # noqa: E402
 from planner.jobs.seek import SEEK_PARAMS, parse_sweep, rescore, seek_profile, sweep  # noqa: E402
 from planner.jobs.whatif import parse_scenarios, whatif  # noqa: E402
-from planner.solve.solver import solve  # noqa: E402
+from planner.model.profile import load_profile  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_profiles" / "dana_reyes.yaml"
 SCENARIOS = ["more food: calories=+200", "no weekend: availability.sat=0, availability.sun=0",

@@ -220,7 +220,9 @@ def plan(profile_path: str, fmt: str, output: str | None) -> None:
     Example:
       legplan plan sample_profiles/dana_reyes.yaml --format html -o week.html
     """
-    from planner.solve.solver import solve  # lazy: OR-Tools is only loaded when solving
+    from planner.jobs.planning import (
+        solve,  # lazy: OR-Tools is only loaded when solving
+    )
 
     profile = load_profile(profile_path)
     write_output(render_plan(solve(profile), fmt), output)

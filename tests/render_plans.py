@@ -8,8 +8,8 @@ from pathlib import Path
 from planner.model.errors import NoSafePlanError
 from planner.model.plan import DayPlan, Plan, PlanInput, Session
 from planner.model.profile import DAYS, Profile, load_profile, parse_profile
-from planner.science.scoring import score
 from planner.model.sessions import CATALOGUE, allowed_kinds, squat_load_for
+from planner.science.scoring import score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 HARD_ORDER = ("squats_lunges", "sprints", "hill_repeats")
@@ -83,9 +83,9 @@ def scored_plan(profile: Profile) -> Plan:
 
 
 def best_plan(profile: Profile) -> Plan:
-    """The solver's plan when ``planner.solve.solver.solve`` exists and returns one, else ``scored_plan``."""
+    """The solver's plan when ``planner.jobs.planning.solve`` exists and returns one, else ``scored_plan``."""
     try:
-        from planner.solve.solver import solve
+        from planner.jobs.planning import solve
     except ImportError:
         return scored_plan(profile)
     try:

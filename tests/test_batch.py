@@ -1,7 +1,7 @@
 """legplan batch: roster reading, failures isolated, atomic files, resume, determinism, Dask.
 
 Most tests plan with a small stand-in (``standin_plan``: one long run, scored by the real effect
-model) so they stay fast; the tests marked "real solver" run ``planner.solve.solver.solve``.
+model) so they stay fast; the tests marked "real solver" run ``planner.jobs.planning.solve``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from markupsafe import escape
 
 from planner.jobs import batch
 from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
+from planner.jobs.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.plan import Plan, PlanInput, SolverInfo
 from planner.model.profile import DAYS, Profile
-from planner.jobs.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
 from planner.science.scoring import score
 
 GOOD = """\

@@ -17,12 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from planner import cli
-
 from planner.model import files
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.science.guardrails import RULE_NAMES
 from planner.model.plan import Plan, parse_plan
 from planner.model.profile import Profile
+from planner.science.guardrails import RULE_NAMES
 from planner.science.scoring import score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
@@ -257,9 +256,9 @@ def test_score_md_and_html_go_through_the_renderer(plan_file: Path, fmt: str,
 
 # ---- plan (the solver is stubbed: these test the command's wiring only) ----------------------
 def fake_solver(monkeypatch: pytest.MonkeyPatch, solve: Any) -> None:
-    module = types.ModuleType("planner.solve.solver")
+    module = types.ModuleType("planner.jobs.planning")
     module.solve = solve  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "planner.solve.solver", module)
+    monkeypatch.setitem(sys.modules, "planner.jobs.planning", module)
 
 
 def test_plan_writes_the_solved_plan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import math
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from planner.science import effect
 from planner.model.profile import Profile
+from planner.science import effect
 
 FEW = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 

@@ -7,12 +7,11 @@ explicit tolerance. Energy targets are set against ``planner.science.effect.main
 
 from __future__ import annotations
 
-
 import pytest
 from numpy.testing import assert_allclose
 
-from planner.science import effect
 from planner.model.profile import Profile, estimate_body_fat_pct
+from planner.science import effect
 
 LB_PER_KG = 2.20462262
 KM_PER_MILE = 1.609344

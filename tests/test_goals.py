@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from planner.science import goals
 from planner.model.plan import WeekPoint
 from planner.model.profile import Profile, parse_profile
+from planner.science import goals
 
 
 def profile(goal: str, target: float | None = None) -> Profile:

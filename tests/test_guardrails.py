@@ -12,11 +12,9 @@ from typing import Any, Callable
 
 import pytest
 
-from planner.science import effect
-
-from planner.science import guardrails
 from planner.model.plan import Plan, PlanInput, parse_plan
 from planner.model.profile import Profile, parse_profile
+from planner.science import effect, guardrails
 from planner.science.scoring import score
 
 BASE_PROFILE: dict[str, Any] = {

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from render_plans import best_plan, built_in_profiles, profiles_for_print
 
 from planner.model.plan import DayPlan, Plan, PlanInput, Session
 from planner.report.render import render
 from planner.science.scoring import score
-from render_plans import best_plan, built_in_profiles, profiles_for_print
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}  # our option → the name pdfinfo prints

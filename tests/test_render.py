@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from render_plans import built_in_profiles, scored_plan
 
 from planner.model.plan import DayPlan, Plan, PlanInput, Session
 from planner.model.profile import CM_PER_IN, DAYS, KG_PER_LB, Profile
 from planner.report.render import render, sample_weeks, signed
 from planner.science.scoring import score
-from render_plans import built_in_profiles, scored_plan
 
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -8,14 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from planner import cli
-from planner.model.errors import InputError
-from planner.model.plan import PlanInput
-from planner.model.profile import load_profile
-from planner.science.scoring import score
 from planner.jobs.seek import SEEK_PARAMS, parse_sweep, seek, seek_profile
-from planner.solve.solver import Pins, reaches
-from planner.jobs.whatif import CALORIE_STEP
+from planner.model.errors import InputError
+from planner.model.plan import CALORIE_STEP, PlanInput
+from planner.model.profile import load_profile
 from planner.report.whatif_render import render_seek
+from planner.science.scoring import score
+from planner.solve.solver import Pins, reaches
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 DANA = SAMPLES / "dana_reyes.yaml"

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.science import goals
+from planner.jobs.planning import solve
 from planner.model.errors import NoSafePlanError
 from planner.model.plan import Plan
 from planner.model.profile import Profile, load_profile
-from planner.solve.solver import HARD_RULES, Pins, SolverParams, solve
+from planner.science import goals
+from planner.solve.solver import HARD_RULES, Pins, SolverParams
 
 SAMPLES = sorted(Path(__file__).resolve().parent.parent.glob("sample_profiles/*.yaml"))
 FAST = SolverParams(find_earliest_week=False)

@@ -14,13 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner import cli
-
-from planner.science import guardrails
-from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import PlanInput
-from planner.model.profile import load_profile
-from planner.science.scoring import score
-from planner.solve.solver import Pins, solve
+from planner.jobs.planning import solve
 from planner.jobs.whatif import (
     WHATIF_PARAMS,
     Scenario,
@@ -31,7 +25,13 @@ from planner.jobs.whatif import (
     parse_scenarios,
     whatif,
 )
+from planner.model.errors import InputError, NoSafePlanError
+from planner.model.plan import PlanInput
+from planner.model.profile import load_profile
 from planner.report.whatif_render import render_whatif
+from planner.science import guardrails
+from planner.science.scoring import score
+from planner.solve.solver import Pins
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 DANA = SAMPLES / "dana_reyes.yaml"

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import write_atomic
 from planner.model.plan import Plan
 from planner.model.profile import KINDS, Profile, parse_profile
-from planner.jobs.roster import Entry, read_roster
 
 FORMATS: tuple[str, ...] = ("html", "md", "json")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
@@ -107,7 +107,7 @@ def default_jobs() -> int:
 # --- the per-athlete work (runs in a worker: inline, a pool process or a Dask worker) ----------
 
 def _default_plan(profile: Profile) -> Plan:
-    from planner.solve.solver import solve  # lazy: the solver pulls in OR-Tools
+    from planner.jobs.planning import solve  # lazy: the solver pulls in OR-Tools
 
     return solve(profile)
 
@@ -144,7 +144,7 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
                  render_fn: RenderFn | None = None) -> Outcome:
     """Validate, solve and render one athlete. Never raises for a bad athlete: returns its reason.
 
-    ``plan_fn``/``render_fn`` default to ``planner.solve.solver.solve`` and ``planner.report.render.render``;
+    ``plan_fn``/``render_fn`` default to ``planner.jobs.planning.solve`` and ``planner.report.render.render``;
     they must be module-level functions so they can be sent to worker processes.
     """
     _ordinal, source, document = task

@@ -25,78 +25,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from planner.science import guardrails
+from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
+from planner.jobs.planning import solve
 from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import MAX_WEEKS, DayPlan, Plan, PlanInput
+from planner.model.plan import CALORIE_STEP, MAX_WEEKS, DayPlan, Plan, PlanInput
 from planner.model.profile import KINDS, Profile, parse_profile
+from planner.model.scenarios import LeverStep, Outcome, SeekResult, Sweep, SweepPoint
+from planner.science import guardrails
 from planner.science.scoring import score
-from planner.solve.solver import Pins, SolverParams, solve
-from planner.jobs.whatif import (
-    CALORIE_STEP,
-    MAX_SESSIONS_A_WEEK,
-    Outcome,
-    parallel_map,
-    solve_or_conflict,
-)
+from planner.solve.instance import Pins, SolverParams
 
 SEEK_PARAMS = SolverParams(margin_cm=0.0)
 DEFAULT_CALORIE_SWEEP_STEP = 50
 MAX_SWEEP_POINTS = 200
-
-
-class LeverStep(BaseModel):
-    """The plan with one step less of one lever, re-scored by the full model."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lever: str = Field(description="'calories' or a session kind")
-    change: str = Field(description="what was taken away, in words")
-    thigh_cm_change: float
-    goal_reached: bool
-
-
-class SweepPoint(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: int = Field(description="kcal/d, or sessions a week")
-    outcome: Outcome | None = Field(None, description="None: no safe plan holds this value")
-    safe: bool
-    broken_rules: list[str] = Field(default_factory=list)
-
-
-class Sweep(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lever: str
-    spec: str
-    method: Literal["week fixed, re-scored", "re-solved with the value pinned"]
-    points: list[SweepPoint]
-
-
-class SeekResult(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    athlete: str
-    units: Literal["metric", "imperial"]
-    target_thigh_change_cm: float
-    weeks: int
-    reached: bool
-    best_thigh_change_cm: float = Field(description="[cm] what the returned plan does by week N")
-    earliest_week: int | None = Field(
-        None, description="first week 1-52 a safe plan reaches the target (None: none by 52)")
-    key_lever: str | None = None
-    one_step_less: list[LeverStep] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    outcome: Outcome
-    plan: Plan
-    sweeps: list[Sweep] = Field(default_factory=list)
-
-    def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
 
 
 @dataclass(frozen=True)

@@ -25,114 +25,26 @@ solve is single-worker and seeded, so the result does not depend on the scheduli
 from __future__ import annotations
 
 import math
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Literal, TypeVar
+from typing import Any, Iterable
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
-from planner.science import guardrails
+from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
+from planner.jobs.planning import solve
 from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import Plan, PlanInput
+from planner.model.plan import CALORIE_STEP, Plan, PlanInput
 from planner.model.profile import KINDS, Profile, parse_profile
+from planner.model.scenarios import Outcome, Problem, Scenario, WhatIf
+from planner.science import guardrails
 from planner.science.scoring import score
-from planner.solve.solver import Pins, SolverParams, solve
+from planner.solve.instance import Pins, SolverParams
 
-CALORIE_STEP = 25  # [kcal/d] nearest safe calorie values are whole steps (the solver's grid)
-MAX_SESSIONS_A_WEEK = 7
 PIN_FIELDS = ("calories",) + KINDS
 # What-ifs compare outcomes by the horizon; the earliest-week search (a binary search of solves)
 # is left to `legplan plan` / `legplan seek`.
 WHATIF_PARAMS = SolverParams(find_earliest_week=False)
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-# ---------------------------------------------------------------------------------------------
-# Result models (the JSON output)
-# ---------------------------------------------------------------------------------------------
-class Outcome(BaseModel):
-    """One plan in a few numbers: what the comparison table shows (changes by ``weeks``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weeks: int
-    calories_per_day: int = Field(description="[kcal/d]")
-    maintenance_kcal_per_day: float = Field(description="[kcal/d] expenditure with the sessions")
-    sessions: dict[str, int] = Field(description="sessions a week per kind, every kind listed")
-    training_minutes: int = Field(description="[min/week] all sessions")
-    thigh_cm_change: float = Field(description="[cm]")
-    leg_muscle_kg_change: float = Field(description="[kg]")
-    leg_fat_kg_change: float = Field(description="[kg]")
-    body_weight_kg_change: float = Field(description="[kg]")
-    goal_reached: bool
-    broken_guardrails: list[str] = Field(default_factory=list)
-    thigh_cm: list[float] = Field(description="[cm] thigh circumference, weeks 0..weeks")
-
-    @classmethod
-    def of(cls, plan: Plan) -> "Outcome":
-        counts = {kind: 0 for kind in KINDS}
-        for day in plan.days:
-            for s in day.sessions:
-                counts[s.kind] += 1
-        p = plan.projection
-        return cls(
-            weeks=plan.horizon_weeks,
-            calories_per_day=plan.calories_per_day,
-            maintenance_kcal_per_day=round(p.maintenance_kcal_per_day, 1),
-            sessions=counts,
-            training_minutes=sum(s.minutes for d in plan.days for s in d.sessions),
-            thigh_cm_change=p.thigh_circumference_cm_change,
-            leg_muscle_kg_change=p.leg_muscle_kg_change,
-            leg_fat_kg_change=p.leg_fat_kg_change,
-            body_weight_kg_change=p.body_weight_kg_change,
-            goal_reached=plan.goal_reached,
-            broken_guardrails=[g.name for g in plan.guardrails if not g.ok],
-            thigh_cm=[w.thigh_circumference_cm for w in p.weekly],
-        )
-
-
-class Problem(BaseModel):
-    """A change that was not applied as asked, and what was done instead."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    change: str = Field(description="the change as given, e.g. calories=+2000")
-    rules: list[str] = Field(description="the guardrails / rules it breaks")
-    detail: str
-    nearest_safe: str | None = Field(None, description="the nearest safe value, as a change")
-
-
-class Scenario(BaseModel):
-    """One column of the comparison."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    changes: list[str]
-    status: Literal["baseline", "applied", "nearest safe value", "no safe plan"]
-    problems: list[Problem] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    outcome: Outcome | None = None
-    plan: Plan | None = Field(None, description="the plan shown (None: no safe plan)")
-
-
-class WhatIf(BaseModel):
-    """The baseline plan and every scenario (``scenarios[0]`` is the baseline)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    athlete: str
-    goal: str
-    units: Literal["metric", "imperial"]
-    scenarios: list[Scenario]
-
-    def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,22 +188,6 @@ def edit_profile(profile: Profile, edits: Iterable[Change], scenario: str) -> tu
 # ---------------------------------------------------------------------------------------------
 # Running scenarios
 # ---------------------------------------------------------------------------------------------
-def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None = None) -> list[R]:
-    """``[fn(x) for x in items]`` on threads (CP-SAT solves release the GIL); order kept."""
-    jobs = jobs or min(len(items), os.cpu_count() or 1)
-    if jobs <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(fn, items))
-
-
-def solve_or_conflict(profile: Profile, pins: Pins, params: SolverParams) -> Plan | NoSafePlanError:
-    try:
-        return solve(profile, params, pins).without_timing()
-    except NoSafePlanError as e:
-        return e
-
-
 def calorie_check(profile: Profile, week: PlanInput, calories: int) -> tuple[list[str], int, str]:
     """Check a pinned intake against the calorie guardrails *before* solving.
 

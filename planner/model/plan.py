@@ -27,6 +27,7 @@ SCHEMA_VERSION = 1
 
 
 
+CALORIE_STEP = 25  # [kcal/d] calorie targets are whole steps of this
 MAX_WEEKS = 52  # [weeks] the longest horizon, and how far the earliest-week search looks
 
 class Session(BaseModel):

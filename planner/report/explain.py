@@ -3,11 +3,18 @@ rules that bind. Numbers follow the profile's units."""
 
 from __future__ import annotations
 
-from planner.science import guardrails
 from planner.model.plan import MAX_WEEKS, Plan
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE, allowed_kinds
-from planner.model.units import Units, length, length_change, number, shortfall_decimals, signed
+from planner.model.units import (
+    Units,
+    length,
+    length_change,
+    number,
+    shortfall_decimals,
+    signed,
+)
+from planner.science import guardrails
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
 WHY_KIND = {

@@ -22,7 +22,7 @@ import jinja2
 from planner.model.plan import MAX_WEEKS, Plan, WeekPoint
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE
-from planner.model.units import (  # noqa: F401  (re-exported for the what-if renderer)
+from planner.model.units import (
     Units,
     length,
     length_change,

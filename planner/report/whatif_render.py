@@ -12,21 +12,16 @@ from typing import Any
 
 from planner.model.plan import MAX_WEEKS, Plan
 from planner.model.profile import KINDS
+from planner.model.scenarios import Outcome, Scenario, SeekResult, Sweep, WhatIf
+from planner.model.units import Units, length, mass_change, number, signed
 from planner.report.render import (
     GOAL_LABELS,
     KIND_LABELS,
-    Units,
     environment,
-    length,
-    mass_change,
     nice_step,
-    number,
-    signed,
     step_decimals,
     week_rows,
 )
-from planner.jobs.seek import SeekResult, Sweep
-from planner.jobs.whatif import Outcome, Scenario, WhatIf
 
 SERIES_STYLES = 8  # CSS classes s0..s7 (colour and dash pattern, so print in grey still reads)
 STATUS_LABELS = {"baseline": "baseline", "applied": "applied",

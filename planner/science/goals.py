@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planner.science.effect import FAT_DENSITY, MUSCLE_DENSITY
 from planner.model.plan import WeekPoint
 from planner.model.profile import Profile
+from planner.science.effect import FAT_DENSITY, MUSCLE_DENSITY
 
 DEFAULT_THRESHOLD_CM = {"leaner": 1.0, "bulkier": 1.0, "maintain": 0.5}
 MAINTAIN_WEIGHT_KG = 1.0

@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from planner.science.effect import WeekLoad, resting_energy_mifflin
 from planner.model.plan import GuardrailResult, PlanInput, Projection, Session
 from planner.model.profile import DAYS, Profile
 from planner.model.sessions import CATALOGUE, SQUAT_LOADS, allowed_kinds, squat_load_for
+from planner.science.effect import WeekLoad, resting_energy_mifflin
 
 # A starter allowance: an athlete with no recent running may still run this much a week
 # (one short interval session), since 10 % of nothing is nothing.

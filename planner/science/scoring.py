@@ -6,15 +6,18 @@ Used by ``legplan score`` on any (hand-edited) plan, and by the solver on every 
 
 from __future__ import annotations
 
-from planner.science import effect
-
-from planner.science import goals
-
-from planner.science import guardrails
-from planner.model.plan import MAX_WEEKS, DayPlan, GoalStatus, Plan, PlanInput, Session, SolverInfo
+from planner.model.plan import (
+    MAX_WEEKS,
+    DayPlan,
+    GoalStatus,
+    Plan,
+    PlanInput,
+    Session,
+    SolverInfo,
+)
 from planner.model.profile import Profile
 from planner.model.sessions import describe_dose, squat_load_for
-
+from planner.science import effect, goals, guardrails
 
 
 def describe(session: Session) -> Session:

@@ -10,14 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from planner.science import effect
-
-from planner.science import goals
-
-from planner.science import guardrails
-from planner.model.plan import Session
+from planner.model.plan import CALORIE_STEP, Session
 from planner.model.profile import DAYS, KINDS, Profile
 from planner.model.sessions import CATALOGUE, squat_load_for
+from planner.science import effect, goals, guardrails
 
 RPE: dict[str, int] = {"long_run": 4, "sprints": 8, "hill_repeats": 8, "squats_lunges": 7}
 
@@ -32,7 +28,7 @@ class SolverParams:
     time_limit_s: float = 2.0  # per CP-SAT call, deterministic seconds: same result under load
     workers: int = 1
     seed: int = 0
-    calorie_step: int = 25
+    calorie_step: int = CALORIE_STEP
     margin_cm: float = 0.1
     dose_levels: tuple[tuple[str, tuple[int, ...]], ...] | None = None
     find_earliest_week: bool = True

@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.science import effect
-
-from planner.science import guardrails
-from planner.solve.instance import Instance, Option
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, KINDS
 from planner.model.sessions import allowed_kinds
+from planner.science import effect, guardrails
+from planner.solve.instance import Instance, Option
 
 W_SHORT = 20  # per milli-unit (0.001 cm or g) of shortfall
 

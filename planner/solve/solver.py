@@ -28,17 +28,17 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.science import effect
-
-from planner.science import guardrails
 from planner.model.errors import NoSafePlanError, SolverStoppedError
-from planner.report.explain import explain
+from planner.model.plan import MAX_WEEKS, DayPlan, PlanInput
+from planner.model.profile import DAYS, KINDS, Profile
+from planner.model.sessions import allowed_kinds
+from planner.science import effect, guardrails
+from planner.science.scoring import score
 from planner.solve.instance import (
     MAX_SESSIONS_PER_DAY,
     Instance,
@@ -67,10 +67,6 @@ from planner.solve.objective import (
     surrogate_best_calories,
     week_totals,
 )
-from planner.model.plan import MAX_WEEKS, DayPlan, Plan, PlanInput, SolverInfo
-from planner.model.profile import DAYS, KINDS, Profile
-from planner.science.scoring import score
-from planner.model.sessions import allowed_kinds
 
 log = logging.getLogger(__name__)
 
@@ -654,32 +650,6 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
     return CoreResult(best, "OPTIMAL" if proven else "FEASIBLE", passes, inst)
-
-
-
-def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | None = None,
-          weeks: int | None = None) -> Plan:
-    """Solve for the profile's goal and return the plan, re-scored by the full effect model."""
-    params = params or SolverParams()
-    pins = pins or Pins()
-    weeks = profile.horizon_weeks if weeks is None else weeks
-    t0 = time.perf_counter()
-    core = solve_core(profile, weeks, params, pins)
-    inst = core.inst
-    plan_in = core.choice.plan_input(inst.protein)
-    first = score(profile, plan_in, weeks)  # its earliest week: this plan's own, kept up
-    earliest = first.goal_status.earliest_week
-    if not first.goal_reached:
-        # the closest plan, kept up, bounds the search over all safe plans
-        earliest = (earliest_reachable_week(profile, params, pins, weeks, earliest,
-                                            core.choice.week)
-                    if params.find_earliest_week else None)
-    lines = explain(inst, core.choice, first, earliest, closer_calories_missing(inst, core.choice))
-    wall = (time.perf_counter() - t0) * 1000
-    info = SolverInfo(status=core.status, wall_ms=round(wall, 1),
-                      objective={k: round(v, 1) for k, v in core.choice.terms.items()})
-    status = first.goal_status.model_copy(update={"earliest_week": earliest})
-    return first.model_copy(update={"explanation": lines, "solver": info, "goal_status": status})
 
 
 
