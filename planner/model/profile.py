@@ -25,6 +25,14 @@ Goal = Literal["leaner", "bulkier", "maintain"]
 Sex = Literal["female", "male"]
 Experience = Literal["novice", "intermediate", "advanced"]
 
+# [min] the shortest session the catalogue holds (a beginner's 20-minute run/walk, NHS Couch to 5K):
+# a day with less time cannot be a training day
+SHORTEST_SESSION_MINUTES = 20
+# training days a week when the profile does not say: novice 3, intermediate 4, advanced 5
+# (Runna, Garmin Coach and Fitbod ask it; pheidi: beginners 3-4 runs; docs/science.md §6)
+DEFAULT_TRAINING_DAYS = {"novice": 3, "intermediate": 4, "advanced": 5}
+MAX_TRAINING_DAYS = 6
+
 CM_PER_IN = 2.54
 KG_PER_LB = 0.45359237
 
@@ -106,6 +114,13 @@ class Profile(BaseModel):
     availability: dict[Day, Minutes] = Field(
         default_factory=dict, description="[min] time available per day; absent days are 0"
     )
+    training_days: int | None = Field(
+        None, ge=1, le=MAX_TRAINING_DAYS,
+        description="days a week with a session; default: 3/4/5 by level, at most the days with "
+                    f"{SHORTEST_SESSION_MINUTES}+ min available and 7 minus the rest days",
+    )
+    keep_running: bool = Field(
+        True, description="a runner's week keeps at least 80 % of recent running")
     long_run_day: Day | None = None
     facilities: list[Facility] = Field(default_factory=list)
     exclude: list[Kind] = Field(default_factory=list, description="session kinds to avoid")
@@ -161,6 +176,16 @@ class Profile(BaseModel):
             raise ValueError(
                 f"limits.min_intake_kcal may only tighten the floor of {self.sex_min_intake:.0f} kcal/d"
             )
+        if self.training_days is not None:
+            usable = len(self.training_day_options)
+            if self.training_days > usable:
+                raise ValueError(
+                    f"training_days {self.training_days} is more than the {usable} day(s) with at "
+                    f"least {SHORTEST_SESSION_MINUTES} minutes in availability")
+            if self.training_days > 7 - self.limits.min_rest_days:
+                raise ValueError(
+                    f"training_days {self.training_days} leaves fewer than limits.min_rest_days "
+                    f"({self.limits.min_rest_days}) rest days")
         if not math.isfinite(self.height_cm) or not math.isfinite(self.weight_kg):
             raise ValueError("height and weight must be finite numbers")
         return self
@@ -174,6 +199,20 @@ class Profile(BaseModel):
     def minutes(self) -> dict[str, int]:
         """Availability for all seven days, in DAYS order, absent days as 0."""
         return {d: int(self.availability.get(d, 0)) for d in DAYS}
+
+    @property
+    def training_day_options(self) -> list[str]:
+        """Days with time for at least the shortest session."""
+        return [d for d, m in self.minutes.items() if m >= SHORTEST_SESSION_MINUTES]
+
+    @property
+    def planned_training_days(self) -> int:
+        """Days a week the plan trains: ``training_days``, or the smallest of the level's default,
+        the days with time, and 7 minus the rest days (docs/design.md, "Profile file")."""
+        if self.training_days is not None:
+            return self.training_days
+        return min(DEFAULT_TRAINING_DAYS[self.strength_experience],
+                   len(self.training_day_options), 7 - self.limits.min_rest_days)
 
     @property
     def bmi(self) -> float:
@@ -190,10 +229,6 @@ class Profile(BaseModel):
         if self.body_fat_pct is not None:
             return self.body_fat_pct / 100
         return estimate_body_fat_pct(self.sex, self.age, self.bmi) / 100
-
-    @property
-    def body_fat_estimated(self) -> bool:
-        return self.body_fat_pct is None
 
 
 def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:

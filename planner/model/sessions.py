@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.model.profile import KINDS, Profile
+from planner.model.profile import KINDS, SHORTEST_SESSION_MINUTES, Profile
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ WARMUP_LIFT = Segment("warm-up sets", 10.0, 3.5)
 
 LONG_RUN = KindSpec(
     kind="long_run", label="long run", hard=False, running=True,
-    dose_field="minutes", dose_min=40, dose_max=150, dose_step=10,
+    # from a beginner's 20-minute run/walk (NHS Couch to 5K; pheidi: easy runs 20-60 min)
+    dose_field="minutes", dose_min=SHORTEST_SESSION_MINUTES, dose_max=150, dose_step=10,
     warmup=None, work_seconds=0, work_met=9.3, recovery_seconds=0, recovery_met=0,
     # Endurance-only training: hypertrophy effect size 0.27 vs 1.23 for strength (Wilson 2012),
     # i.e. an hour of easy running ≈ a small fraction of a hard set on the Type II-dominated scale.
@@ -96,10 +97,18 @@ HILL_REPEATS = KindSpec(
 )
 SQUATS_LUNGES = KindSpec(
     kind="squats_lunges", label="squats and lunges", hard=True, running=False,
-    dose_field="sets", dose_min=8, dose_max=20, dose_step=2,
+    # 4-10 hard sets a session: productive sets per muscle per session level off around 6-11
+    # (Remmert 2025, preprint; liftosaur 6-8); a novice at most 8 (SESSION_SETS_MAX)
+    dose_field="sets", dose_min=4, dose_max=10, dose_step=2,
     warmup=WARMUP_LIFT, work_seconds=45, work_met=5.0, recovery_seconds=105, recovery_met=1.5,
     type2_share=0.75, set_equivalents_per_dose=1.0,
 )
+
+# [hard sets] most squat/lunge sets in one session, by level (docs/science.md §6)
+SESSION_SETS_MAX = {"novice": 8, "intermediate": 10, "advanced": 10}
+# sprint and hill sessions a week, by level: novice 1, intermediate 2, advanced 3 (pheidi;
+# about 20 % hard time is enough for recreational runners, Muñoz 2014)
+HARD_RUNS_MAX = {"novice": 1, "intermediate": 2, "advanced": 3}
 
 CATALOGUE: dict[str, KindSpec] = {
     spec.kind: spec for spec in (LONG_RUN, SPRINTS, HILL_REPEATS, SQUATS_LUNGES)
