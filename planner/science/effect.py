@@ -112,10 +112,10 @@ DAYS_PER_MONTH = 30.44
 # lean loss that training prevents.
 # Resistance training: Beavers 2023 [20], mid-thigh muscle area −6.20 cm² diet alone vs −0.60 cm²
 # with resistance training → 1 − 0.60/6.20 = 0.90 of the loss prevented.
+# It is reached at the full stimulus (s = 1, ``SETS_FULL`` weekly sets) and scales in proportion
+# below it (assumption, evidence thin: linear in s, which also keeps the solver's surrogate, linear
+# in s on each calorie level, exact in s).
 SPARING_RESISTANCE_MAX = 0.90
-# Stimulus at which that protection is full: two sessions of 4 hard sets a week (8 sets), the
-# dose of typical resistance arms in weight-loss trials (assumption; evidence thin).
-SPARING_FULL_SETS = 8.0
 # Exercise-induced deficit: Weiss 2017 [21] (≈ −7 % weight in each arm): lower-extremity lean
 # −4 % with diet alone, −2 % when about half the deficit came from exercise, 0 when all of it did;
 # Weiss 2007 [22]: exercise-induced loss kept thigh muscle. Protection = share of the deficit
@@ -310,18 +310,17 @@ def lean_sparing(stimulus, exercise_share):
 
     Two routes, combined as independent protections, p = 1 − (1 − p_R)·(1 − p_E):
 
-    * resistance-type work: p_R = 0.90 · min(s / s_8, 1), s the effective stimulus and s_8 the
-      stimulus of 8 weekly hard sets (Beavers 2023 [20]: mid-thigh muscle area −6.20 cm² with diet
-      alone, −0.60 cm² with resistance training);
+    * resistance-type work: p_R = 0.90 · s, s the effective stimulus [0-1] (Beavers 2023 [20]:
+      mid-thigh muscle area −6.20 cm² with diet alone, −0.60 cm² with resistance training);
     * exercise-induced deficit: p_E = min(share of the deficit made by the sessions, 1) (Weiss 2017
       [21]: lower-extremity lean −4 %, −2 %, 0 % as exercise makes none, half, all of the deficit;
       Weiss 2007 [22]).
 
     Parameters: stimulus [0-1]; exercise_share [-] sessions' energy / energy deficit.
 
-    Example: s = 0, share 0.5 → 0.5; s = s_8, share 0 → 0.9; s = s_8, share 0.5 → 0.95.
+    Example: s = 0, share 0.5 → 0.5; s = 1, share 0 → 0.9; s = 1, share 0.5 → 0.95.
     """
-    p_r = SPARING_RESISTANCE_MAX * _clip(stimulus / stimulus_fraction(SPARING_FULL_SETS), 0.0, 1.0)
+    p_r = SPARING_RESISTANCE_MAX * _clip(stimulus, 0.0, 1.0)
     p_e = SPARING_EXERCISE_MAX * _clip(exercise_share, 0.0, 1.0)
     return 1.0 - (1.0 - p_r) * (1.0 - p_e)
 

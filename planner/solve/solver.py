@@ -764,7 +764,38 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     if best is None:
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
+    if not reach_only:
+        best = improve_doses(inst, best)
     return CoreResult(best, "OPTIMAL" if proven else "FEASIBLE", passes, inst)
+
+
+def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
+    """Weeks that differ from ``week`` in one session's dose by one catalogue step, and keep
+    every structural and shape rule."""
+    out = []
+    for d, day in enumerate(week):
+        for i, opt in enumerate(day):
+            same = [o for o in inst.options if o.kind == opt.kind]
+            k = same.index(opt)
+            for j in (k - 1, k + 1):
+                if 0 <= j < len(same):
+                    cand = [list(x) for x in week]
+                    cand[d][i] = same[j]
+                    if week_keeps_rules(inst, cand):
+                        out.append(cand)
+    return out
+
+
+def improve_doses(inst: Instance, best: Choice) -> Choice:
+    """Exact local search after the surrogate passes: move one session's dose a step at a time
+    while the full model's objective improves (the surrogate is linear in the week's totals, so
+    near a trade-off between terms it can land a dose step off)."""
+    while True:
+        cands = [c for c in polish_all(inst, dose_neighbours(inst, best.week)) if c is not None]
+        better = min(cands, key=lambda c: c.total, default=None)
+        if better is None or better.total >= best.total - 1e-9:
+            return best
+        best = better
 
 
 
