@@ -238,10 +238,10 @@ def stimulus_fraction(weekly_sets: float) -> float:
     """Share of the training-age ceiling a week's hard sets reach [0-1] (Schoenfeld 2017 [6]).
 
     Schoenfeld's dose-response: gain ≈ 4.4 % + 0.37 % per weekly set (< 5, 5-9, 10+ sets:
-    5.4, 6.6, 9.8 %). Normalised to the gain at ``SETS_FULL`` = 30 sets/week, capped at 1; the
+    5.4, 6.6, 9.8 %). Normalised to the gain at ``SETS_FULL`` = 20 sets/week, capped at 1; the
     first set ramps in linearly from 0 so no training means no stimulus.
 
-    Example: 10 sets → 0.52; 20 sets → 0.76; 30 sets → 1.0.
+    Example: 10 sets → 0.686; 20 sets → 1.0.
     """
     x = min(max(weekly_sets, 0.0), SETS_FULL)
     gain = SETS_SLOPE_PCT * x + SETS_INTERCEPT_PCT * min(x, 1.0)
@@ -273,10 +273,10 @@ def max_gain_kg_per_day(sex: str, experience: str, weight_kg: float) -> float:
     """Ceiling of lean gain from leg training [kg/d] by training age [16].
 
     Men gain at most ~1-1.5 % of body weight per month in year 1, 0.5-1 % in year 2, 0.25-0.5 %
-    after; women about half. The lower end is used, and a legs-only programme can reach only the
+    after; women 0.6 of that. The centre of each range is used, and a legs-only programme can reach only the
     lower body's share of skeletal muscle (55 %, Janssen 2000 [13]).
 
-    Example: 80 kg novice man → 0.8 kg/month × 0.55 → 0.01446 kg/d.
+    Example: 80 kg novice man → 1.0 kg/month × 0.55 → 0.01807 kg/d.
     """
     pct = CEILING_PCT_PER_MONTH[experience] * (1.0 if sex == "male" else WOMEN_CEILING_FACTOR)
     return pct / 100.0 * weight_kg / DAYS_PER_MONTH * LOWER_BODY_MUSCLE_SHARE
