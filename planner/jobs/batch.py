@@ -35,10 +35,9 @@ from typing import Any, Protocol
 from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import write_atomic
-from planner.model.plan import Plan
+from planner.model.plan import FORMATS, Plan
 from planner.model.profile import KINDS, Profile, parse_profile
 
-FORMATS: tuple[str, ...] = ("html", "md", "json")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
 PLANS_DIR = "plans"
 STATE_DIR = ".legplan"

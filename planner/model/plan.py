@@ -24,6 +24,7 @@ from planner.model.errors import InputError
 from planner.model.profile import DAYS, Day, Kind, read_document, validation_problems
 
 SCHEMA_VERSION = 1
+FORMATS: tuple[str, ...] = ("json", "md", "html")  # what a plan renders to (cli, render, batch)
 
 
 

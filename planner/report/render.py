@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from planner.model.plan import MAX_WEEKS, Plan, WeekPoint
+from planner.model.plan import FORMATS, MAX_WEEKS, Plan, WeekPoint
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE
 from planner.model.units import (
@@ -33,7 +33,6 @@ from planner.model.units import (
     signed,
 )
 
-FORMATS = ("json", "md", "html")
 PAGE_SIZES = ("A4", "Letter")
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
