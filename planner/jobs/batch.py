@@ -123,10 +123,6 @@ def _failure(kind: str, reason: str) -> Outcome:
 
 def summarise(plan: Plan) -> dict[str, Any]:
     """The summary fields of a plan (what summary.csv and index.html show)."""
-    sessions = {kind: 0 for kind in KINDS}
-    for day in plan.days:
-        for session in day.sessions:
-            sessions[session.kind] += 1
     return {
         "status": "ok",
         "goal": plan.goal,
@@ -134,7 +130,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
         "shortfall_cm": round(plan.goal_status.shortfall_cm, 2),
         "calories_per_day": plan.calories_per_day,
         "protein_g_per_day": plan.protein_g_per_day,
-        "sessions": sessions,
+        "sessions": plan.sessions_per_kind(),
         "thigh_change_cm": round(plan.projection.thigh_circumference_cm_change, 2),
     }
 
