@@ -28,7 +28,6 @@ from planner.model.files import write_atomic
 from planner.model.plan import FORMATS, Plan, load_plan
 from planner.model.profile import Profile, load_profile
 
-EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_SAFE_PLAN = 3
 
