@@ -191,10 +191,6 @@ class Profile(BaseModel):
             return self.body_fat_pct / 100
         return estimate_body_fat_pct(self.sex, self.age, self.bmi) / 100
 
-    @property
-    def body_fat_estimated(self) -> bool:
-        return self.body_fat_pct is None
-
 
 def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:
     """[%] body fat from BMI [kg/m^2] and age [years] (Jackson et al. 2002, Int J Obes 26:789).
