@@ -1,4 +1,4 @@
-"""The ``legplan`` command line: thin commands over the library (DESIGN.md "CLI").
+"""The ``legplan`` command line: thin commands over the library (docs/design.md "CLI").
 
 Every command only parses options, calls one library function and writes the result. The shared
 pieces every command reuses live here:

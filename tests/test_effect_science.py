@@ -1,4 +1,4 @@
-"""The effect model against published figures (SCIENCE.md), pvlib style.
+"""The effect model against published figures (docs/science.md), pvlib style.
 
 Each test checks one behaviour, names its source in the docstring and asserts numbers with an
 explicit tolerance. Energy targets are set against ``planner.science.effect.maintenance_kcal`` (daily life
@@ -98,7 +98,7 @@ def test_compendium_net_cost_of_a_long_run():
 
 
 def test_compendium_prices_sprint_work_and_recovery_separately():
-    """SCIENCE.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
+    """docs/science.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
     (18.5 MET), 2 min walk-back each (3.5 MET), the rest of 34 min as easy jog (6.0 MET), 70 kg."""
     work_h, rec_h = 8 * 20 / 3600, 8 * 120 / 3600
     warm_h = 34 / 60 - work_h - rec_h
@@ -131,7 +131,7 @@ def test_hall_reference_jackson_body_fat():
 
 
 def test_hall_reference_weight_after_one_year():
-    """Hall 2011 (SCIENCE.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
+    """Hall 2011 (docs/science.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
     365 days, the reference man weighs 76.26 kg on day 364 (within 0.5 kg)."""
     base = effect.baseline(make_profile())
     bw, _, _, _ = simulate(make_profile(), base.ei0 - 500.0, effect.WeekLoad(), 365)
@@ -305,7 +305,7 @@ def test_no_spot_reduction_squats_keep_thigh_fat():
 
 
 def test_leg_fat_falls_in_proportion_to_body_fat():
-    """SCIENCE.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
+    """docs/science.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
     fat leaves the legs in proportion to the whole body (±1 percentage point)."""
     profile = make_profile(sex="female", age=35, height_cm=165, weight_kg=75)
     projection = effect.project(profile, effect.maintenance_kcal(profile, effect.WeekLoad()) - 500,

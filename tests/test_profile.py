@@ -1,4 +1,4 @@
-"""Loading and validating profile files (DESIGN.md "Profile file")."""
+"""Loading and validating profile files (docs/design.md "Profile file")."""
 
 from __future__ import annotations
 

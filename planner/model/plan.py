@@ -1,4 +1,4 @@
-"""Plan, DayPlan, Session and Projection: the plan JSON contract (DESIGN.md, ``schema_version: 1``).
+"""Plan, DayPlan, Session and Projection: the plan JSON contract (docs/design.md "Plan JSON", ``schema_version: 1``).
 
 ``PlanInput`` is what ``legplan score`` accepts: the contract document with only
 ``calories_per_day`` and ``days`` required; everything else is recomputed.

@@ -1,4 +1,4 @@
-"""Render a Plan as JSON, Markdown or standalone HTML (DESIGN.md "Rendering never computes").
+"""Render a Plan as JSON, Markdown or standalone HTML (docs/design.md "Rendering never computes").
 
 ``render(plan, fmt)`` is the one entry point. JSON is ``plan.to_json()``. Markdown and HTML come
 from the Jinja templates in ``templates/`` (shipped as the package ``planner.templates``), which

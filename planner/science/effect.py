@@ -1,7 +1,7 @@
 """The effect model: what a week of training plus a calorie target does to a body and its thighs.
 
 Pure functions, pvlib style: each takes plain numbers in stated units and returns plain numbers.
-Layers (SCIENCE.md):
+Layers (docs/science.md §1-§4):
 
 1. energy out — resting energy (Mifflin–St Jeor), daily life (PAL), sessions priced by
    Compendium METs (``session_net_kcal``);
@@ -51,7 +51,7 @@ from planner.model.profile import Profile
 from planner.model.sessions import CATALOGUE, SQUAT_LOADS
 
 # ---------------------------------------------------------------------------------------------
-# Constants, one table, each with its source (SCIENCE.md).
+# Constants, one table, each with its source (docs/science.md).
 # ---------------------------------------------------------------------------------------------
 KCAL_PER_MJ = 239.006
 RHO_F = 39.5 * KCAL_PER_MJ  # [kcal/kg] energy density of fat [1]
@@ -72,7 +72,7 @@ ZETA_NA = 3000.0  # [mg/L/d] renal sodium response [1]
 ZETA_CI = 4000.0  # [mg/d] carbohydrate effect on sodium excretion [1]
 SODIUM = 3220.0  # [mg/L] extracellular sodium concentration [1]
 
-# Training layer (SCIENCE.md §3)
+# Training layer (docs/science.md §3)
 DEFICIT_ZERO_GAIN = 500.0  # [kcal/d] deficit at which lifting adds no lean mass [10]
 # [kcal/d] net surplus (after TEF and adaptive thermogenesis) beyond which extra energy goes to
 # fat: a 5 % intake surplus (~130 kcal/d, ~100 net) grew as much muscle as 15 % (Helms 2023) [11, 12]
@@ -85,12 +85,12 @@ INTERFERENCE_MAX = 0.4  # [-] largest share of the stimulus endurance running ca
 INTERFERENCE_MINUTES = 100.0  # [min/week] e-folding endurance volume of interference [8]
 PROTEIN_PLATEAU = 1.6  # [g/kg/d] gains plateau (95 % CI 1.0-2.2) [9]
 # Ceiling of monthly lean gain as share of body weight, men; women about half [16].
-# Lower ends of Aragon's ranges (conservative, SCIENCE.md asks for that where evidence is thin).
+# Lower ends of Aragon's ranges (conservative, docs/science.md asks for that where evidence is thin).
 CEILING_PCT_PER_MONTH = {"novice": 1.0, "intermediate": 0.5, "advanced": 0.25}
 WOMEN_CEILING_FACTOR = 0.5
 DAYS_PER_MONTH = 30.44
 
-# The leg (SCIENCE.md §4)
+# The leg (docs/science.md §4)
 SKELETAL_MUSCLE_SHARE = {"male": 0.38, "female": 0.31}  # [-] of body weight [13]
 LOWER_BODY_MUSCLE_SHARE = 0.55  # [-] of skeletal muscle in the lower body [13]
 LEG_FAT_SHARE = {"male": 0.30, "female": 0.39}  # [-] of whole-body fat in the legs [15]
@@ -143,7 +143,7 @@ def session_net_kcal(
     """Net energy of one session [kcal] above resting, priced segment by segment [3].
 
     Intervals are priced as work and recovery separately (a sprint session is mostly
-    recovery, SCIENCE.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
+    recovery, docs/science.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
     5-15 % of the session, Bahr 1987) is left out: small, and leaving it out is conservative
     for loss goals.
 
@@ -518,7 +518,7 @@ def maintenance_kcal(profile: Profile, load: WeekLoad) -> float:
 def leg_state(base: Baseline, fat, lean, accretion):
     """(leg muscle [kg], leg fat [kg], thigh circumference [cm]) from whole-body states.
 
-    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (SCIENCE.md §3:
+    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (docs/science.md §3:
     women losing 9.6 % of weight lost trunk and leg fat alike, −14.9 % vs −14.7 %). Leg muscle
     falls with a non-training lean loss by the legs' share of lean tissue [13] (a non-training
     lean *gain* from overeating is not counted as muscle), plus all of the training accretion (the programme trains only the legs), 80 % of it in the thighs.

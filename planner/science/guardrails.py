@@ -1,4 +1,4 @@
-"""Safety rules (SCIENCE.md §5) and plan rules: one definition, used by the solver and the checker.
+"""Safety rules (docs/science.md §5) and plan rules: one definition, used by the solver and the checker.
 
 Each rule is a small named function in ``RULES``; its name is what plans, explanations and test ids
 say. The bounds a rule enforces come from the pure functions below (``intake_floor``,
@@ -89,7 +89,7 @@ Check = Callable[[Context], GuardrailResult]
 @dataclass(frozen=True)
 class Rule:
     name: str
-    safety: bool  # a SCIENCE.md §5 guardrail (True) or a rule of the athlete's week (False)
+    safety: bool  # a docs/science.md §5 guardrail (True) or a rule of the athlete's week (False)
     check: Check
 
 
