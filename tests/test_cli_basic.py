@@ -1,6 +1,6 @@
 """The CLI's basic commands in-process (click's CliRunner): validate, schema, score, help.
 
-Exit codes (DESIGN.md): 0 a plan was produced; 2 bad input, file and field named, no traceback.
+Exit codes (docs/design.md "Exit codes"): 0 a plan was produced; 2 bad input, file and field named, no traceback.
 """
 
 from __future__ import annotations

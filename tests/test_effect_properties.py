@@ -148,7 +148,7 @@ def test_week_zero_is_the_start(profile, week, offset):
 @FEW
 @given(profiles, weeks_of_sessions, offsets)
 def test_no_spot_reduction_leg_fat_follows_body_fat(profile, week, offset):
-    """No spot reduction (Walts 2008; SCIENCE.md §3): whatever the week and intake, the leg fat
+    """No spot reduction (Walts 2008; docs/science.md §3): whatever the week and intake, the leg fat
     change is the legs' share (Kelly 2009) of the whole-body fat change (1.5 g: both changes are
     rounded to the gram)."""
     result = project(profile, week, intake(profile, week, offset))

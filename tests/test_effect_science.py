@@ -1,4 +1,4 @@
-"""The effect model against published figures (SCIENCE.md), pvlib style.
+"""The effect model against published figures (docs/science.md), pvlib style.
 
 Each test checks one behaviour, names its source in the docstring and asserts numbers with an
 explicit tolerance. Energy targets are set against ``planner.science.effect.maintenance_kcal`` (daily life
@@ -107,7 +107,7 @@ def test_compendium_net_cost_of_a_long_run():
 
 
 def test_compendium_prices_sprint_work_and_recovery_separately():
-    """SCIENCE.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
+    """docs/science.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
     (18.5 MET), 2 min walk-back each (3.5 MET), the rest of 34 min as easy jog (6.0 MET), 70 kg."""
     work_h, rec_h = 8 * 20 / 3600, 8 * 120 / 3600
     warm_h = 34 / 60 - work_h - rec_h
@@ -140,7 +140,7 @@ def test_hall_reference_jackson_body_fat():
 
 
 def test_hall_reference_weight_after_one_year():
-    """Hall 2011 (SCIENCE.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
+    """Hall 2011 (docs/science.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
     365 days, the reference man weighs 76.26 kg on day 364 (within 0.5 kg)."""
     base = effect.baseline(make_profile())
     bw, _, _, _ = simulate(make_profile(), base.ei0 - 500.0, effect.WeekLoad(), 365)
@@ -329,7 +329,7 @@ def test_type2_fibres_grow_one_and_a_half_times_type1():
 @pytest.mark.parametrize("offset_kcal", [0.0, -400.0])
 def test_no_spot_reduction_leg_fat_follows_body_fat_while_squatting(offset_kcal):
     """Walts 2008 (MSSE 40:669): one-leg training grew knee-extensor volume ~8-9 % with thigh
-    fat unchanged; fat leaves the legs in proportion to the whole body (SCIENCE.md §3). Squatting
+    fat unchanged; fat leaves the legs in proportion to the whole body (docs/science.md §3). Squatting
     2 × 10 sets a week for 12 weeks, at maintenance and 400 kcal/d below it, the leg fat change
     is the legs' share (``LEG_FAT_SHARE``, Kelly 2009) of the whole-body fat change — squats take
     no extra fat off the legs — while leg muscle rises. Tolerance 1.5 g: the projection rounds
@@ -342,7 +342,7 @@ def test_no_spot_reduction_leg_fat_follows_body_fat_while_squatting(offset_kcal)
 
 
 def test_leg_fat_falls_in_proportion_to_body_fat():
-    """SCIENCE.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
+    """docs/science.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
     fat leaves the legs in proportion to the whole body (±1 percentage point)."""
     profile = make_profile(sex="female", age=35, height_cm=165, weight_kg=75)
     projection = effect.project(profile, effect.maintenance_kcal(profile, effect.WeekLoad()) - 500,
@@ -398,7 +398,7 @@ def test_morton_protein_plateau_at_1_6_g_per_kg(low, high, same):
 def test_ceiling_falls_with_training_age():
     """Aragon (in McDonald): year 1 ≈ 1-1.5 %, year 2 ≈ 0.5-1 %, year 3+ ≈ 0.25-0.5 % of body
     weight per month — novice > intermediate > advanced, each the centre of its range (a central
-    estimate for the average trial participant, SCIENCE.md §3b), of which a legs-only programme
+    estimate for the average trial participant, docs/science.md §3b), of which a legs-only programme
     reaches the lower body's 55 % (Janssen 2000)."""
     ranges = {"novice": (1.0, 1.5), "intermediate": (0.5, 1.0), "advanced": (0.25, 0.5)}
     ceilings = [effect.max_gain_kg_per_day("male", e, 80.0) * effect.DAYS_PER_MONTH

@@ -1,4 +1,4 @@
-"""Loading and validating profile files (DESIGN.md "Profile file")."""
+"""Loading and validating profile files (docs/design.md "Profile file")."""
 
 from __future__ import annotations
 
@@ -236,12 +236,14 @@ def test_jackson_is_clamped() -> None:
 
 def test_body_fat_is_estimated_when_absent() -> None:
     p = profile_with()
+    assert p.body_fat_pct is None
     assert p.bmi == pytest.approx(22.04, abs=0.01)
     assert p.body_fat_fraction == pytest.approx(0.2578, abs=0.0001)
 
 
 def test_given_body_fat_is_used() -> None:
     p = profile_with(body_fat_pct=31)
+    assert p.body_fat_pct == 31
     assert p.body_fat_fraction == pytest.approx(0.31, abs=1e-9)
 
 

@@ -1,4 +1,4 @@
-"""Published intervention arms (SCIENCE.md §3a, §3b) run through the effect model.
+"""Published intervention arms (docs/science.md §3a, §3b) run through the effect model.
 
 One test per published arm and number: a participant like the arm's average (age, sex, height, weight, body fat,
 training dose in weekly hard sets for the thigh, intake relative to maintenance — assumptions in

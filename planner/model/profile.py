@@ -1,6 +1,6 @@
 """The athlete profile: who they are, what their week allows, what they want their legs to do.
 
-Loaded from YAML or JSON (DESIGN.md "Profile file"), validated with pydantic v2, converted to metric.
+Loaded from YAML or JSON (docs/design.md "Profile file"), validated with pydantic v2, converted to metric.
 Unknown fields are an error: a typo must never silently change a plan.
 """
 
@@ -38,7 +38,7 @@ KG_PER_LB = 0.45359237
 
 
 class Limits(BaseModel):
-    """Safety limits (SCIENCE.md section 5). A profile may only tighten them, never loosen them.
+    """Safety limits (docs/science.md section 5). A profile may only tighten them, never loosen them.
 
     Every default is the published guardrail; the ``le``/``ge`` bounds below are what stops a
     profile from loosening it.
@@ -221,7 +221,7 @@ class Profile(BaseModel):
 
     @property
     def body_fat_fraction(self) -> float:
-        """[0-1] given body fat, or Jackson et al. 2002 from BMI, age and sex (SCIENCE.md §2).
+        """[0-1] given body fat, or Jackson et al. 2002 from BMI, age and sex (docs/science.md §2).
 
         Jackson AS et al. (2002) Int J Obes 26:789. Men: 0.14·A + 37.31·ln(BMI) − 103.94 %;
         women: 0.14·A + 39.96·ln(BMI) − 102.01 %. Clamped to 5–55 %.
@@ -234,7 +234,7 @@ class Profile(BaseModel):
 def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:
     """[%] body fat from BMI [kg/m^2] and age [years] (Jackson et al. 2002, Int J Obes 26:789).
 
-    The equation of SCIENCE.md §2 (the one Hall-model implementations use), clamped to 5–55 %.
+    The equation of docs/science.md §2 (the one Hall-model implementations use), clamped to 5–55 %.
 
     Example: a 40-year-old man of BMI 27.78 → 25.69 %.
     """

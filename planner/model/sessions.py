@@ -1,12 +1,12 @@
 """The session catalogue: kinds, dose ranges, how a session is built, energy cost, fibre recruitment.
 
-Each kind (DESIGN.md "Session kinds") is one entry of ``CATALOGUE``. A session's dose is one integer
+Each kind (docs/design.md "Session kinds") is one entry of ``CATALOGUE``. A session's dose is one integer
 (minutes for a long run, reps for sprints and hill repeats, hard sets for squats/lunges); its
 minutes follow from the dose and the fixed structure (warm-up, work, recovery).
 
 METs are from the 2024 Adult Compendium of Physical Activities (Herrmann SD et al., J Sport Health
 Sci 2024;13:6-12, doi:10.1016/j.jshs.2023.10.010); the net cost of a segment is
-(MET − 1) × body mass [kg] × hours (SCIENCE.md §1).
+(MET − 1) × body mass [kg] × hours (docs/science.md §1).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class KindSpec:
 
     type2_share: fraction of the session's hypertrophy stimulus that lands on Type II fibres
         (short maximal efforts recruit Type II; long steady running is mostly Type I — Henneman's
-        size principle; see SCIENCE.md §3).
+        size principle; see docs/science.md §3).
     set_equivalents_per_dose: hard-set equivalents per unit of dose [sets/unit] — the stimulus
         measure of Schoenfeld 2017 (weekly hard sets), so different kinds add up.
     """
@@ -115,7 +115,7 @@ CATALOGUE: dict[str, KindSpec] = {
 }
 assert tuple(CATALOGUE) == KINDS
 
-# Squats/lunges adapt to the equipment (DESIGN.md): load factor on the stimulus and MET of the
+# Squats/lunges adapt to the equipment (docs/design.md "Session kinds"): load factor on the stimulus and MET of the
 # working sets. Low-load sets taken close to failure still grow muscle (Schoenfeld 2017 load
 # meta-analysis), but less tension per set: conservative factors below 1.
 SQUAT_LOADS: dict[str, tuple[float, float]] = {

@@ -1,7 +1,7 @@
 """The effect model: what a week of training plus a calorie target does to a body and its thighs.
 
 Pure functions, pvlib style: each takes plain numbers in stated units and returns plain numbers.
-Layers (SCIENCE.md):
+Layers (docs/science.md §1-§4):
 
 1. energy out — resting energy (Mifflin–St Jeor), daily life (PAL), sessions priced by
    Compendium METs (``session_net_kcal``);
@@ -63,7 +63,7 @@ from planner.model.profile import Profile
 from planner.model.sessions import CATALOGUE, SQUAT_LOADS
 
 # ---------------------------------------------------------------------------------------------
-# Constants, one table, each with its source (SCIENCE.md).
+# Constants, one table, each with its source (docs/science.md).
 # ---------------------------------------------------------------------------------------------
 KCAL_PER_MJ = 239.006
 RHO_F = 39.5 * KCAL_PER_MJ  # [kcal/kg] energy density of fat [1]
@@ -84,7 +84,7 @@ ZETA_NA = 3000.0  # [mg/L/d] renal sodium response [1]
 ZETA_CI = 4000.0  # [mg/d] carbohydrate effect on sodium excretion [1]
 SODIUM = 3220.0  # [mg/L] extracellular sodium concentration [1]
 
-# Training layer (SCIENCE.md §3)
+# Training layer (docs/science.md §3)
 DEFICIT_ZERO_GAIN = 500.0  # [kcal/d] deficit at which lifting adds no lean mass [10]
 # [kcal/d] net surplus (after TEF and adaptive thermogenesis) beyond which extra energy goes to
 # fat: a 5 % intake surplus (~130 kcal/d, ~100 net) grew as much muscle as 15 % (Helms 2023) [11, 12]
@@ -102,9 +102,10 @@ PROTEIN_PLATEAU = 1.6  # [g/kg/d] gains plateau (95 % CI 1.0-2.2) [9]
 # (year 1: 1-1.5 %, year 2: 0.5-1 %, year 3+: 0.25-0.5 %), a central estimate (docs/science.md §3b).
 CEILING_PCT_PER_MONTH = {"novice": 1.25, "intermediate": 0.75, "advanced": 0.375}
 # Women: "about half" in absolute terms [16], yet trials find the same *relative* growth in women
-# and men (Abe 2000 [17]: lower-body muscle thickness +7-8 % vs +7-9 %; Roberts 2020 [18]). With
-# women's smaller muscle share (31 % vs 38 % of body weight [13]) equal relative growth is ~0.65 of
-# men's absolute rate: 0.6 sits between "half" and equal relative growth.
+# and men (Abe 2000 [17]: lower-body muscle thickness +7-8 % vs +7-9 %; Roberts 2020 [18]). The
+# ceiling is per kg of body weight, so equal relative growth would be 0.31/0.38 = 0.82 (muscle
+# shares [13]); 0.6 sits between "half" and that (the published arms still find the model's women
+# low: tests/test_published_arms.py).
 WOMEN_CEILING_FACTOR = 0.6
 DAYS_PER_MONTH = 30.44
 
@@ -122,7 +123,7 @@ SPARING_RESISTANCE_MAX = 0.90
 # that exercise makes, × 1.0 (linear through those three arms).
 SPARING_EXERCISE_MAX = 1.0
 
-# The leg (SCIENCE.md §4)
+# The leg (docs/science.md §4)
 SKELETAL_MUSCLE_SHARE = {"male": 0.38, "female": 0.31}  # [-] of body weight [13]
 LOWER_BODY_MUSCLE_SHARE = 0.55  # [-] of skeletal muscle in the lower body [13]
 LEG_FAT_SHARE = {"male": 0.30, "female": 0.39}  # [-] of whole-body fat in the legs [15]
@@ -170,7 +171,7 @@ def session_net_kcal(
     """Net energy of one session [kcal] above resting, priced segment by segment [3].
 
     Intervals are priced as work and recovery separately (a sprint session is mostly
-    recovery, SCIENCE.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
+    recovery, docs/science.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
     5-15 % of the session, Bahr 1987) is left out: small, and leaving it out is conservative
     for loss goals.
 
@@ -605,7 +606,7 @@ def maintenance_kcal(profile: Profile, load: WeekLoad) -> float:
 def leg_state(base: Baseline, fat, lean, accretion):
     """(leg muscle [kg], leg fat [kg], thigh circumference [cm]) from whole-body states.
 
-    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (SCIENCE.md §3:
+    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (docs/science.md §3:
     women losing 9.6 % of weight lost trunk and leg fat alike, −14.9 % vs −14.7 %). Leg muscle
     falls with a non-training lean loss by the legs' share of lean tissue [13] (a non-training
     lean *gain* from overeating is not counted as muscle), plus all of the training accretion (the programme trains only the legs), 80 % of it in the thighs.

@@ -1,4 +1,4 @@
-"""Safety rules (SCIENCE.md §5) and plan rules: one definition, used by the solver and the checker.
+"""Safety rules (docs/science.md §5) and plan rules: one definition, used by the solver and the checker.
 
 Each rule is a small named function in ``RULES``; its name is what plans, explanations and test ids
 say. The bounds a rule enforces come from the pure functions below (``intake_floor``,
