@@ -41,7 +41,7 @@ KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hi
                "squats_lunges": "Squats & lunges"}
 # Print density: a page holds about this many week rows + explanation lines + broken rules at
 # normal size (measured with chromium on A4 and Letter); more switches to the compact print style.
-ROOMY_PRINT_LINES = 16
+ROOMY_PRINT_LINES = 14
 WHY_CHARS_PER_LINE = 115
 WEEK_STEPS = (1, 2, 4, 5, 10, 13)  # week-axis tick spacing, the first giving at most 6 intervals
 GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
