@@ -464,7 +464,9 @@ def test_signed_changes_never_print_minus_zero(value, expected):
 
 
 def test_a_crowded_page_switches_to_the_compact_print_style(bulkier, double_day):
-    short = bulkier.model_copy(update={"explanation": bulkier.explanation[:3]})
+    short = bulkier.model_copy(update={
+        "explanation": bulkier.explanation[:3],
+        "guardrails": [g.model_copy(update={"ok": True}) for g in bulkier.guardrails]})
     assert 'class="print-normal"' in render(short, "html")
     crowded = double_day.model_copy(update={"explanation": ["A long reason. " * 10] * 8})
     assert 'class="print-compact"' in render(crowded, "html")
