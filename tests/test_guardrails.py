@@ -104,6 +104,11 @@ CASES: tuple[Case, ...] = (
          violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.85),
          clean=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.92),
          profile={"limits": {"max_deficit_pct": 10}}, detail="> 10 %"),
+    # 46 kg at 168 cm is a BMI of 16.3 (under 18.5, WHO): no deficit at all, even 5 %.
+    Case("healthy weight",
+         violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=0.95),
+         clean=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=1.0),
+         profile={"weight_kg": 46}, detail="BMI 16.3 is under 18.5"),
     # Default +20 % cap (Helms 2023): +25 % breaks it, +15 % keeps it.
     Case("surplus",
          violating=lambda p: make_plan(p, CLEAN_WEEK, calorie_factor=1.25),
@@ -309,3 +314,20 @@ def test_a_plan_of_no_food_is_scored_not_crashed():
     profile = make_profile()
     plan = score(profile, make_plan(profile, CLEAN_WEEK, calories=0))
     assert {"minimum intake", "deficit"} <= {r.name for r in plan.guardrails if not r.ok}
+
+
+@pytest.mark.parametrize("changes, fragment", [
+    ({"weight_kg": 35}, "BMI 12.4 is under 18.5"),
+    ({"body_fat_pct": 3}, "body fat 3 % is under the 15 % floor"),
+    ({"sex": "male", "body_fat_pct": 6}, "body fat 6 % is under the 8 % floor"),
+])
+def test_no_deficit_below_a_healthy_weight_or_body_fat_floor(changes, fragment) -> None:
+    """WHO BMI 18.5; IOC REDs consensus (Mountjoy 2018): the lowest intake is expenditure."""
+    profile = make_profile(goal="leaner", **changes)
+    assert fragment in (guardrails.deficit_block(profile) or "")
+    low, _ = guardrails.calorie_bounds(profile, 2000.0)
+    assert low == pytest.approx(2000.0, abs=1e-9)
+
+
+def test_a_healthy_athlete_may_cut() -> None:
+    assert guardrails.deficit_block(make_profile(goal="leaner")) is None

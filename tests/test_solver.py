@@ -82,6 +82,8 @@ RULE_CASES: dict[str, tuple[dict, Pins]] = {
                        Pins(calories=1100)),
     "deficit": ({}, Pins(calories=1450)),  # above the intake floor, > 25 % below expenditure
     "surplus": ({}, Pins(calories=3500)),
+    # BMI 16.3: no deficit may be planned, so 1,600 kcal/d (~ 8 % below expenditure) conflicts
+    "healthy weight": ({"weight_kg": 46}, Pins(calories=1500)),
     "a training week": ({"availability": {}}, Pins()),
     "pinned calories": ({}, Pins(calories=5000)),
     "pinned sessions": ({}, Pins(kind_counts=(("squats_lunges", 4),))),
@@ -147,3 +149,14 @@ def test_an_imperial_closest_plan_explains_the_thigh_in_inches_only():
     assert not plan.goal_reached and any(u.startswith("thigh") for u in plan.goal_status.unmet)
     goal_line = plan.explanation[0]
     assert re.search(r"predicted [+-]\d+\.\d+ in\b", goal_line) and " cm" not in goal_line
+
+
+def test_an_underweight_leaner_goal_gets_the_closest_plan_without_a_deficit():
+    """Issue: a 35 kg, 168 cm woman (BMI 12.4) asking for leaner legs was told to eat 1,500 kcal/d
+    and lose 2.5 kg. Now: no deficit, the goal is not reached, and the explanation says why."""
+    profile = base_profile(goal="leaner", weight_kg=35)
+    plan = solve(profile, FAST)
+    assert_checked(profile, plan)
+    assert plan.calories_per_day >= plan.projection.maintenance_kcal_per_day
+    assert not plan.goal_reached
+    assert any("BMI 12.4 is under 18.5" in line for line in plan.explanation)

@@ -119,8 +119,12 @@ def calorie_line(inst: Instance, plan: Plan) -> str:
     else:
         why = "you eat what you burn"
         where = "level with"
+    blocked = guardrails.deficit_block(profile)
+    if blocked:
+        why += (f"; no deficit is planned because {blocked}: a cut would take you below a healthy "
+                "weight, whatever the goal")
     aim = SUSTAINABLE_CHANGE[profile.goal]
-    aim_text = ("maintenance" if aim == 0 else
+    aim_text = ("maintenance" if aim == 0 or blocked else
                 f"a sustainable {abs(aim):.0%} {'cut' if aim < 0 else 'surplus'}")
     per_kg = plan.protein_g_per_day / profile.weight_kg
     return (f"Eat {number(kcal)} kcal a day, {where} the {number(maint)} kcal you burn with these "

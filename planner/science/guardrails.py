@@ -43,11 +43,34 @@ def intake_floor(profile: Profile) -> float:
     return floor
 
 
+HEALTHY_BMI_MIN = 18.5  # [kg/m²] WHO: below is underweight
+# [%] body fat below which no deficit is planned: about 15 % for women and 8 % for men (IOC
+# consensus on relative energy deficiency in sport, Mountjoy 2018; above ACSM's essential fat of
+# 10-13 % / 2-5 %). Constants, not limits: no input can loosen them.
+BODY_FAT_FLOOR_PCT = {"female": 15.0, "male": 8.0}
+
+
+def deficit_block(profile: Profile) -> str | None:
+    """Why no deficit may be planned for this athlete (None: a deficit is allowed): a BMI under
+    18.5 (WHO) or body fat under the floor (Mountjoy 2018), given or estimated."""
+    fat_pct = profile.body_fat_fraction * 100
+    if profile.bmi < HEALTHY_BMI_MIN:
+        return f"BMI {profile.bmi:.1f} is under {HEALTHY_BMI_MIN:g}, a healthy weight (WHO)"
+    if fat_pct < BODY_FAT_FLOOR_PCT[profile.sex]:
+        return (f"body fat {fat_pct:.0f} % is under the {BODY_FAT_FLOOR_PCT[profile.sex]:g} % "
+                f"floor for {'women' if profile.sex == 'female' else 'men'} (IOC REDs consensus, "
+                "Mountjoy 2018)")
+    return None
+
+
 def calorie_bounds(profile: Profile, maintenance_kcal: float) -> tuple[float, float]:
     """[kcal/d] (lowest, highest) intake: the intake floor, at most ``max_deficit_pct`` below and
-    at most ``max_surplus_pct`` above estimated expenditure (Garthe 2011; Helms 2023)."""
+    at most ``max_surplus_pct`` above estimated expenditure (Garthe 2011; Helms 2023), and no
+    deficit at all below a healthy weight or body-fat floor (``deficit_block``)."""
     lim = profile.limits
     low = max(intake_floor(profile), maintenance_kcal * (1 - lim.max_deficit_pct / 100))
+    if deficit_block(profile):
+        low = max(low, maintenance_kcal)
     high = maintenance_kcal * (1 + lim.max_surplus_pct / 100)
     return low, high
 
@@ -161,6 +184,17 @@ def _energy_gap(c: Context, name: str, sign: int, limit: float, word: str) -> Gu
     ok = pct <= limit + 1e-6
     return _result(name, ok, f"{max(pct, 0):.1f} % {word} expenditure of {maint:.0f} kcal/d "
                              f"{'≤' if ok else '>'} {limit:g} %")
+
+
+def healthy_weight(c: Context) -> GuardrailResult:
+    why = deficit_block(c.profile)
+    maint = c.projection.maintenance_kcal_per_day
+    kcal = c.plan.calories_per_day
+    if why is None:
+        return _result("healthy weight", True, "a deficit is allowed (BMI and body fat healthy)")
+    ok = kcal >= maint - 1e-6
+    return _result("healthy weight", ok, f"{why}: no deficit, {kcal} "
+                   f"{'≥' if ok else '<'} {maint:.0f} kcal/d expenditure")
 
 
 def deficit(c: Context) -> GuardrailResult:
@@ -337,6 +371,7 @@ RULES: tuple[Rule, ...] = (
     Rule("minimum intake", True, minimum_intake),
     Rule("rate of loss", True, rate_of_loss),
     Rule("deficit", True, deficit),
+    Rule("healthy weight", True, healthy_weight),
     Rule("surplus", True, surplus),
     Rule("protein", True, protein),
     Rule("rest days", True, rest_days),

@@ -174,6 +174,11 @@ def rule_deficit(m, v: Vars, inst: Instance, lit) -> None:
 
 
 
+def rule_healthy_weight(m, v: Vars, inst: Instance, lit) -> None:
+    if guardrails.deficit_block(inst.profile):  # no deficit: calories ≥ expenditure
+        m.Add(v.calories >= int(math.ceil(inst.base.ei0)) + v.s_kcal).OnlyEnforceIf(lit)
+
+
 def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
     grow = 1000 + int(round(10 * inst.profile.limits.max_surplus_pct))
     m.Add(1000 * v.calories <= int(math.floor(grow * inst.base.ei0)) + grow * v.s_kcal
@@ -275,6 +280,7 @@ HARD_RULES = (
     ("running load", rule_running_load),
     ("minimum intake", rule_minimum_intake),
     ("deficit", rule_deficit),
+    ("healthy weight", rule_healthy_weight),
     ("surplus", rule_surplus),
     ("a training week", rule_training_week),
     ("pinned calories", rule_pinned_calories),
