@@ -14,7 +14,12 @@ from planner.model.plan import CALORIE_STEP, PlanInput
 from planner.model.profile import load_profile
 from planner.report.whatif_render import render_seek
 from planner.science.scoring import score
-from planner.solve.solver import Pins, reaches
+from planner.solve.solver import Pins, reaching_week
+
+
+def reaches(profile, params, pins, weeks: int) -> bool:
+    """Does some safe plan reach the goal over a ``weeks``-week horizon (full re-score)?"""
+    return reaching_week(profile, params, pins, weeks) is not None
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
 DANA = SAMPLES / "dana_reyes.yaml"

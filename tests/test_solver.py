@@ -138,7 +138,11 @@ def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     assert not plan.goal_reached
     assert plan.goal_status.shortfall_cm > 0
     earliest = plan.goal_status.earliest_week
-    assert earliest is None or 4 < earliest <= 52
+    assert earliest is not None and 4 < earliest <= 52  # an advanced lifter gets there in a year
+    # the week is real: a plan for that horizon reaches the goal (the search's reach checks are
+    # heuristic near the boundary, so a week earlier may sometimes reach it too: not asserted)
+    at = solve(profile.model_copy(update={"horizon_weeks": earliest}), FAST)
+    assert at.goal_reached
 
 
 def test_an_imperial_closest_plan_explains_the_thigh_in_inches_only():

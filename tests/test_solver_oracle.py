@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from planner.model.profile import DAYS, Profile
 from planner.science.scoring import score
-from dataclasses import replace
-
 from planner.solve.instance import Option, Pins, SolverParams, prepare
 from planner.solve.objective import W_PREF, calorie_grid, exact_terms
 from planner.solve.solver import solve_core, week_keeps_rules

@@ -21,7 +21,14 @@ from pydantic import (
 )
 
 from planner.model.errors import InputError
-from planner.model.profile import DAYS, KINDS, Day, Kind, read_document, validation_problems
+from planner.model.profile import (
+    DAYS,
+    KINDS,
+    Day,
+    Kind,
+    read_document,
+    validation_problems,
+)
 
 SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("json", "md", "html")  # what a plan renders to (cli, render, batch)

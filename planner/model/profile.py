@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from planner.model.errors import InputError
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS_PER_WEEK = len(DAYS)  # the week every plan repeats (and that wraps Sunday to Monday)
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Kind = Literal["long_run", "sprints", "hill_repeats", "squats_lunges"]
 KINDS: tuple[str, ...] = ("long_run", "sprints", "hill_repeats", "squats_lunges")
@@ -182,7 +183,7 @@ class Profile(BaseModel):
                 raise ValueError(
                     f"training_days {self.training_days} is more than the {usable} day(s) with at "
                     f"least {SHORTEST_SESSION_MINUTES} minutes in availability")
-            if self.training_days > 7 - self.limits.min_rest_days:
+            if self.training_days > DAYS_PER_WEEK - self.limits.min_rest_days:
                 raise ValueError(
                     f"training_days {self.training_days} leaves fewer than limits.min_rest_days "
                     f"({self.limits.min_rest_days}) rest days")
@@ -212,7 +213,7 @@ class Profile(BaseModel):
         if self.training_days is not None:
             return self.training_days
         return min(DEFAULT_TRAINING_DAYS[self.strength_experience],
-                   len(self.training_day_options), 7 - self.limits.min_rest_days)
+                   len(self.training_day_options), DAYS_PER_WEEK - self.limits.min_rest_days)
 
     @property
     def bmi(self) -> float:

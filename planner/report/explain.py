@@ -4,7 +4,7 @@ rules that bind. Numbers follow the profile's units."""
 from __future__ import annotations
 
 from planner.model.plan import MAX_WEEKS, Plan
-from planner.model.profile import DAYS
+from planner.model.profile import DAYS, DAYS_PER_WEEK
 from planner.model.sessions import CATALOGUE, allowed_kinds
 from planner.model.units import (
     Units,
@@ -168,10 +168,10 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     profile = inst.profile
     lines = []
     hard = [DAYS[d] for d, day in enumerate(choice.week) if any(o.hard for o in day)]
-    used = [d for d in range(7) if choice.week[d]]
+    used = [d for d in range(DAYS_PER_WEEK) if choice.week[d]]
     if hard:
         shortest = min(o.minutes for day in choice.week for o in day if o.hard)
-        roomy = [DAYS[d] for d in range(7) if inst.avail[d] >= shortest]
+        roomy = [DAYS[d] for d in range(DAYS_PER_WEEK) if inst.avail[d] >= shortest]
         if roomy == hard:
             why = (f"it is your only day with {shortest} minutes or more" if len(hard) == 1 else
                    f"they are your only days with {shortest} minutes or more")
@@ -203,7 +203,7 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
                      f"({guardrails.RUNNING_KEPT_SHARE:.0%} of your recent "
                      f"{number(profile.recent_weekly_run_minutes)}): less would be under-training "
                      "(acute:chronic under 0.8, Gabbett 2016).")
-    rest = [DAYS[d] for d in range(7) if not choice.week[d]]
+    rest = [DAYS[d] for d in range(DAYS_PER_WEEK) if not choice.week[d]]
     if len(rest) == profile.limits.min_rest_days:
         lines.append(f"Rest on {_days(rest)}: the minimum of {len(rest)} full rest day(s).")
     else:

@@ -59,7 +59,7 @@ from typing import Iterable
 
 import numpy as np
 
-from planner.model.profile import Profile
+from planner.model.profile import DAYS_PER_WEEK, Profile
 from planner.model.sessions import CATALOGUE, SQUAT_LOADS
 
 # ---------------------------------------------------------------------------------------------
@@ -506,7 +506,7 @@ def simulate(
     s = stimulus
     g = growth
     d_ei = calories - base.ei0
-    session_kcal_per_kg_day = session_kcal_per_kg_week / 7.0
+    session_kcal_per_kg_day = session_kcal_per_kg_week / DAYS_PER_WEEK
     beta_ei = BETA_TEF * d_ei
     at_inf = BETA_AT * d_ei
     ci0 = CARB_SHARE * base.ei0
@@ -595,7 +595,7 @@ def expenditure_kcal(base: Baseline, load: WeekLoad) -> float:
 
 def session_kcal_per_day(base: Baseline, load: WeekLoad) -> float:
     """[kcal/d] the sessions' net cost at the starting weight, averaged over the week."""
-    return load.session_kcal_per_kg * base.bw0 / 7.0
+    return load.session_kcal_per_kg * base.bw0 / DAYS_PER_WEEK
 
 
 def maintenance_kcal(profile: Profile, load: WeekLoad) -> float:
@@ -641,13 +641,13 @@ def project(
 
     base = baseline(profile)
     protein = PROTEIN_PLATEAU * profile.weight_kg if protein_g_per_day is None else protein_g_per_day
-    days = 7 * weeks
+    days = DAYS_PER_WEEK * weeks
     stimulus, growth = training_inputs(base, load, protein / profile.weight_kg)
     bw, fat, lean, acc = simulate(base, float(calories_per_day), load.session_kcal_per_kg,
                                   stimulus, growth, days)
     weekly = []
     for w in range(weeks + 1):
-        d = 7 * w
+        d = DAYS_PER_WEEK * w
         leg_m, leg_f, thigh = leg_state(base, fat[d], lean[d], acc[d])
         weekly.append(WeekPoint(
             week=w, body_weight_kg=round(bw[d], 3), fat_mass_kg=round(fat[d], 3),
@@ -655,7 +655,7 @@ def project(
             leg_fat_kg=round(leg_f, 3), thigh_circumference_cm=round(thigh, 3),
         ))
     end, start = weekly[-1], weekly[0]
-    tissue = [fat[7 * w] + lean[7 * w] for w in range(weeks + 1)]
+    tissue = [fat[DAYS_PER_WEEK * w] + lean[DAYS_PER_WEEK * w] for w in range(weeks + 1)]
     max_loss = max((tissue[w - 1] - tissue[w]) / base.bw0 * 100 for w in range(1, weeks + 1))
     return Projection(
         weeks=weeks,

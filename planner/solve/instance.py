@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from planner.model.plan import CALORIE_STEP, Session
-from planner.model.profile import DAYS, KINDS, Profile
+from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS, Profile
 from planner.model.sessions import CATALOGUE, squat_load_for
 from planner.science import effect, goals, guardrails
 
@@ -116,7 +116,7 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             kcal = effect.session_net_kcal(kind, minutes, dose, profile.weight_kg, ld)
             seq = effect.session_set_equivalents(kind, dose, profile.fast_twitch_pct, ld)
             options.append(Option(
-                kind=kind, dose=dose, minutes=minutes, load=ld, kcal_day=kcal / 7.0,
+                kind=kind, dose=dose, minutes=minutes, load=ld, kcal_day=kcal / DAYS_PER_WEEK,
                 set_eq_tenths=int(round(seq * 10)),
                 running_minutes=minutes if spec.running else 0,
                 endurance_minutes=minutes if kind == "long_run" else 0,
@@ -125,7 +125,7 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     avail = [profile.minutes[d] for d in DAYS]
     # the most session energy a week could hold: squats/lunges on every day it fits, plus the
     # running cap's minutes at the costliest running rate
-    run_cap = guardrails.running_cap(profile) if bounded else 7 * 150.0
+    run_cap = guardrails.running_cap(profile) if bounded else DAYS_PER_WEEK * 150.0
     lift = sum(max([o.kcal_day for o in options if not o.running_minutes and o.minutes <= a],
                    default=0.0) for a in avail)
     run_rate = max([o.kcal_day / o.minutes for o in options if o.running_minutes], default=0.0)
@@ -144,6 +144,6 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         cal_hi=int(math.ceil(hi / step) * step), s_max=s_max,
         set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
         target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
-        endurance_max=int(min(7 * max([o.endurance_minutes for o in options] + [0]), run_cap)),
+        endurance_max=int(min(DAYS_PER_WEEK * max([o.endurance_minutes for o in options] + [0]), run_cap)),
         bounded=bounded, relaxed=params.relaxed,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.plan import DayPlan, PlanInput
-from planner.model.profile import DAYS, KINDS
+from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
 from planner.model.sessions import allowed_kinds
 from planner.science import effect, guardrails
 from planner.solve.instance import Instance, Option
@@ -81,14 +81,14 @@ def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
     leg fat / body weight [g], and the largest weekly tissue loss so far [0.001 % of body weight]."""
     base = inst.base
     cal, sk, st = np.broadcast_arrays(np.asarray(calories, dtype=float),
-                                      np.asarray(session_kcal_day, dtype=float) * 7.0 / base.bw0,
+                                      np.asarray(session_kcal_day, dtype=float) * DAYS_PER_WEEK / base.bw0,
                                       np.asarray(stimulus, dtype=float))
 
     def rows(states) -> np.ndarray:  # the initial state is a scalar: broadcast it
         return np.stack([np.broadcast_to(states[0], cal.shape), *states[1:]])
 
     bw, fat, lean, acc = (rows(x) for x in effect.simulate(
-        base, cal, sk, st, inst.growth, 7 * weeks, step_days=7))
+        base, cal, sk, st, inst.growth, DAYS_PER_WEEK * weeks, step_days=DAYS_PER_WEEK))
     lm, lf, th = effect.leg_state(base, fat, lean, acc)
     tissue = fat + lean
     loss = np.maximum(tissue[:-1] - tissue[1:], 0) / base.bw0 * 100 * 1000
@@ -232,7 +232,7 @@ def week_totals(inst: Instance, week) -> tuple[float, float]:
     sessions = [o.session() for day in week for o in day]
     load = effect.plan_load(inst.profile, sessions)
     s, _ = effect.training_inputs(inst.base, load, inst.protein / inst.profile.weight_kg)
-    return load.session_kcal_per_kg * inst.base.bw0 / 7.0, s
+    return load.session_kcal_per_kg * inst.base.bw0 / DAYS_PER_WEEK, s
 
 
 
@@ -346,13 +346,13 @@ def starter_weeks(inst: Instance) -> list[list[list[Option]]]:
         if not opts:
             continue
         smallest = min(opts, key=lambda o: (o.minutes, o.dose))
-        days = [d for d in range(7) if inst.avail[d] >= smallest.minutes]
+        days = [d for d in range(DAYS_PER_WEEK) if inst.avail[d] >= smallest.minutes]
         if not days:
             continue
         pref = inst.profile.long_run_day
         day = DAYS.index(pref) if kind == "long_run" and pref and DAYS.index(pref) in days else \
             max(days, key=lambda d: (inst.avail[d], -d))
-        week: list[list[Option]] = [[] for _ in range(7)]
+        week: list[list[Option]] = [[] for _ in range(DAYS_PER_WEEK)]
         week[day].append(smallest)
         weeks.append(week)
     return weeks

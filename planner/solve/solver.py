@@ -35,8 +35,8 @@ from ortools.sat.python import cp_model
 
 from planner.model.errors import NoSafePlanError, SolverStoppedError
 from planner.model.plan import MAX_WEEKS, DayPlan, PlanInput
-from planner.model.profile import DAYS, KINDS, Profile
-from planner.model.sessions import allowed_kinds
+from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS, Profile
+from planner.model.sessions import HARD_RUNS_MAX, SESSION_SETS_MAX, allowed_kinds
 from planner.science import effect, guardrails
 from planner.science.scoring import score
 from planner.solve.instance import (
@@ -47,7 +47,6 @@ from planner.solve.instance import (
     SolverParams,
     prepare,
 )
-from planner.model.sessions import HARD_RUNS_MAX, SESSION_SETS_MAX
 from planner.solve.objective import (
     LEG_CHANGE,
     METRICS,
@@ -116,7 +115,7 @@ def _weighted(pairs) -> cp_model.LinearExpr:
 
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
-    for d in range(7):
+    for d in range(DAYS_PER_WEEK):
         m.Add(_weighted((inst.options[o].minutes, x) for o, x in v.days[d])
               <= inst.avail[d]).OnlyEnforceIf(lit)
 
@@ -143,13 +142,13 @@ def rule_rest_days(m, v: Vars, inst: Instance, lit) -> None:
 
 
 def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
-    for d in range(7):
-        m.Add(v.hard_day[d] + v.hard_day[(d + 1) % 7] <= 1).OnlyEnforceIf(lit)
+    for d in range(DAYS_PER_WEEK):
+        m.Add(v.hard_day[d] + v.hard_day[(d + 1) % DAYS_PER_WEEK] <= 1).OnlyEnforceIf(lit)
 
 
 
 def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
-    for d in range(7):
+    for d in range(DAYS_PER_WEEK):
         hard = [x for o, x in v.days[d] if inst.options[o].hard]
         m.Add(sum(hard) <= 1).OnlyEnforceIf(lit)
 
@@ -210,7 +209,7 @@ def _count(v: Vars, inst: Instance, kinds: tuple[str, ...]):
 
 # ---- plan shape (docs/design.md "Plan shape"): the same rules as the checker's SHAPE_RULES ----
 def rule_training_days(m, v: Vars, inst: Instance, lit) -> None:
-    m.Add(sum(v.rest) == 7 - inst.profile.planned_training_days).OnlyEnforceIf(lit)
+    m.Add(sum(v.rest) == DAYS_PER_WEEK - inst.profile.planned_training_days).OnlyEnforceIf(lit)
 
 
 def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
@@ -491,11 +490,11 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     m = cp_model.CpModel()
     opts = inst.options
     x = {}
-    for d in range(7):
+    for d in range(DAYS_PER_WEEK):
         for o, opt in enumerate(opts):
             if opt.minutes <= max(inst.avail[d], opt.minutes if with_assumptions else 0):
                 x[d, o] = m.NewBoolVar(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
-    days = [[(o, v) for (d2, o), v in x.items() if d2 == d] for d in range(7)]
+    days = [[(o, v) for (d2, o), v in x.items() if d2 == d] for d in range(DAYS_PER_WEEK)]
     rest, hard_day = [], []
     for d, day in enumerate(days):
         xs = [v for _, v in day]
@@ -647,7 +646,7 @@ def warm_start(inst: Instance, start: tuple[tuple[str, str, int], ...]) -> list 
     it is in this instance's catalogue and fits its day; else None."""
     if not start:
         return None
-    week: list[list[Option]] = [[] for _ in range(7)]
+    week: list[list[Option]] = [[] for _ in range(DAYS_PER_WEEK)]
     for day, kind, dose in start:
         d = DAYS.index(day)
         match = [o for o in inst.options if o.kind == kind and o.dose == dose]
@@ -707,7 +706,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         table.bias = bias
         hint = None if ref is None else {
             (d, o): int(any(opt is option for opt in ref[d]))
-            for d in range(7) for o, option in enumerate(inst.options)}
+            for d in range(DAYS_PER_WEEK) for o, option in enumerate(inst.options)}
         if hint is not None:
             hint["calories"] = surrogate_best_calories(inst, table, *week_totals(inst, ref))
         code, solver, v = cp_model.UNKNOWN, None, None
@@ -832,11 +831,6 @@ def reaching_week(profile: Profile, params: SolverParams, pins: Pins, weeks: int
         return None
     reached = score(profile, core.choice.plan_input(core.inst.protein), weeks).goal_reached
     return core.choice if reached else None
-
-
-def reaches(profile: Profile, params: SolverParams, pins: Pins, weeks: int) -> bool:
-    """Does some safe plan reach the goal over a ``weeks``-week horizon (full re-score)?"""
-    return reaching_week(profile, params, pins, weeks) is not None
 
 
 def earliest_reachable_week(profile: Profile, params: SolverParams, pins: Pins,
