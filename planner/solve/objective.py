@@ -52,6 +52,20 @@ W_PREF = 200  # per long run off the preferred day
 
 W_LOAD = 0.01  # per RPE-minute of training (session-RPE, Foster 2001): only a tie-break
 
+# When "running kept" has to give way (the days cannot hold 80 % of recent running), the week still
+# runs as much of it as the other rules allow: per minute short of the floor, ranked above the
+# leg change (a runner's week is a runner's week; docs/science.md §6).
+W_RUN_SHORT = 50
+
+
+def running_short_minutes(inst: Instance, week) -> float:
+    """[min/week] how far ``week`` runs below the "running kept" floor, when that rule gave way
+    for this athlete (0 otherwise: then the rule itself holds)."""
+    if "running kept" not in inst.relaxed:
+        return 0.0
+    run = sum(o.running_minutes for day in week for o in day)
+    return max(0.0, math.ceil(guardrails.running_floor(inst.profile) - 1e-6) - run)
+
 W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
 
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
@@ -266,6 +280,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "leg change": leg_change_points(goal, out),
         "calorie change": W_CAL * np.abs(calories - sustainable_intake(goal, maint)),
         "margin": W_MARGIN * slack,
+        "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
         "preferences": float(W_PREF * pref) * ones,
         "training load": W_LOAD * float(effort) * ones,
     }

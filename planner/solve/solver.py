@@ -56,6 +56,7 @@ from planner.solve.objective import (
     W_LOAD,
     W_MARGIN,
     W_PREF,
+    W_RUN_SHORT,
     W_SHORT,
     W_UNREACHED,
     Choice,
@@ -254,6 +255,12 @@ def rule_hard_running_sessions(m, v: Vars, inst: Instance, lit) -> None:
     m.Add(_count(v, inst, ("sprints", "hill_repeats")) <= most).OnlyEnforceIf(lit)
 
 
+# When shape rules conflict with the guardrails (or pins), they give way one at a time, first
+# the one a coach would drop first: the cap on hard running, then the mix, the running volume,
+# the strength sessions, the number of training days, and last the sets a session holds.
+SHAPE_GIVE_WAY_ORDER = ("hard running sessions", "a mix", "running kept", "strength kept",
+                        "lift twice to bulk", "training days", "session volume")
+
 SHAPE_ENCODERS = (
     ("training days", rule_training_days),
     ("session volume", rule_session_volume),
@@ -383,6 +390,19 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
         change.append(ch)
     terms["calorie change"] = W_CAL * sum(change)  # U per kcal/d = 1 per 0.001 kcal/d
     return terms
+
+
+def _running_short(m, v: Vars, inst: Instance):
+    """[min/week] running below the "running kept" floor once that rule gave way (else 0):
+    ``objective.running_short_minutes`` as a CP-SAT expression."""
+    if "running kept" not in inst.relaxed:
+        return 0
+    floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
+    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
+                    if inst.options[o].running_minutes)
+    short = m.NewIntVar(0, max(floor, 0), "running_short")
+    m.Add(short >= floor - run)
+    return short
 
 
 def _leg_change(m, goal: str, metric) -> cp_model.LinearExpr:
@@ -536,6 +556,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "leg change": goal_terms["leg change"],
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
+        "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
         "preferences": W_PREF * U * sum(pref),
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
@@ -666,10 +687,10 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         try:
             return _solve_core(profile, weeks, params, pins, reach_only)
         except NoSafePlanError as e:
-            give_way = [r for r in e.conflicting_rules if r in guardrails.SHAPE_RULE_NAMES]
+            give_way = [r for r in SHAPE_GIVE_WAY_ORDER if r in e.conflicting_rules]
             if not give_way or e.detail:
                 raise
-            params = replace(params, relaxed=tuple(dict.fromkeys(params.relaxed + tuple(give_way))))
+            params = replace(params, relaxed=params.relaxed + (give_way[0],))
 
 
 def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
