@@ -16,14 +16,32 @@ from planner.model.plan import (
     SolverInfo,
 )
 from planner.model.profile import Profile
-from planner.model.sessions import describe_dose, squat_load_for
+from planner.model.sessions import CATALOGUE, describe_dose, squat_load_for
 from planner.science import effect, goals, guardrails
 
 
 def describe(session: Session) -> Session:
-    """The session with its plain-words ``description`` filled in."""
+    """The session with its plain-words ``description`` filled in (and, for a dose the input
+    left out, how it was derived)."""
     text = describe_dose(session.kind, session.minutes, session.dose, session.load)
+    if session.dose_derived:
+        text += f" ({derived_dose_note(session)})"
     return session.model_copy(update={"description": text})
+
+
+def derived_dose_note(session: Session) -> str:
+    """How a dose the input left out was derived from the minutes, e.g.
+    "sets derived from minutes: 14 hard sets fit in 45 min"."""
+    spec = CATALOGUE[session.kind]
+    unit = "hard sets" if spec.dose_field == "sets" else "reps"
+    need = spec.minutes_for(session.dose)
+    head = f"{spec.dose_field} derived from minutes: "
+    if need > session.minutes:
+        return (head + f"{session.minutes} min is shorter than the smallest dose, {session.dose} "
+                f"{unit} in {need} min, which is used")
+    if session.dose == spec.dose_max and spec.minutes_for(session.dose) < session.minutes:
+        return head + f"{session.dose} {unit}, the most a session holds, in {session.minutes} min"
+    return head + f"{session.dose} {unit} fit in {session.minutes} min"
 
 
 def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | None:
@@ -66,6 +84,8 @@ def score(
     lines = list(explanation or [])
     if not lines:
         lines = _score_explanation(profile, check, results, earliest, weeks)
+    lines += [f"{day} {s.kind}: {derived_dose_note(s)}."
+              for day, s in plan.sessions() if s.dose_derived]
     days = [DayPlan(day=d.day, sessions=[describe(s) for s in d.sessions]) for d in plan.days]
     return Plan(
         athlete=profile.name,
