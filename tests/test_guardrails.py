@@ -30,14 +30,17 @@ BASE_PROFILE: dict[str, Any] = {
     "horizon_weeks": 8,
     "availability": {d: 120 for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     "facilities": ["hills", "track", "barbell"],
+    "training_days": 3,
 }
 
-SQUATS = {"kind": "squats_lunges", "minutes": 40, "sets": 12}  # 10 + 12 × 2.5 min
+SQUATS = {"kind": "squats_lunges", "minutes": 35, "sets": 10}  # 10 + 10 × 2.5 min
 SPRINTS = {"kind": "sprints", "minutes": 34, "reps": 8}  # 15 + 8 × 140 s
 HILLS = {"kind": "hill_repeats", "minutes": 35, "reps": 8}  # 15 + 8 × 150 s
-LONG_RUN = {"kind": "long_run", "minutes": 60}
+LONG_RUN = {"kind": "long_run", "minutes": 70}
+EASY_20 = {"kind": "long_run", "minutes": 20}
 
-# Hard days Mon / Wed / Fri, a long run on Saturday: 129 min of running, 3 rest days.
+# Hard days Mon / Wed, a long run on Saturday: 104 min of running (≥ 80 % of the recent 120, ≤ 132),
+# three training days of two kinds, 4 rest days.
 CLEAN_WEEK: dict[str, list[dict[str, Any]]] = {
     "mon": [SQUATS], "wed": [SPRINTS], "sat": [LONG_RUN],
 }
@@ -78,6 +81,7 @@ class Case:
     clean: Callable[[Profile], PlanInput]
     profile: dict[str, Any] = field(default_factory=dict)
     detail: str = ""  # a fragment the violation's detail must contain
+    also: tuple[str, ...] = ()  # rules the violating plan cannot help breaking too
 
 
 def week_with(**days: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -116,16 +120,20 @@ CASES: tuple[Case, ...] = (
                                            ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}),
          clean=lambda p: make_plan(p, {d: [{"kind": "long_run", "minutes": 40}] for d in
                                        ("mon", "tue", "wed", "thu", "fri", "sat")}),
-         profile={"recent_weekly_run_minutes": 300}, detail="0 full rest day(s)"),
+         profile={"recent_weekly_run_minutes": 300, "training_days": 6,
+                  "exclude": ["sprints", "hill_repeats", "squats_lunges"]},
+         detail="0 full rest day(s)", also=("training days",)),
     # Squats Sunday then squats Monday: back to back across the week's wrap.
     Case("no back-to-back hard days",
          violating=lambda p: make_plan(p, week_with(sun=[SQUATS])),
          clean=lambda p: make_plan(p, week_with(fri=[SQUATS])),
-         detail="sun-mon"),
+         profile={"training_days": 4}, detail="sun-mon"),
     # Squats and sprints on the same Monday.
     Case("48 h between hard sessions",
-         violating=lambda p: make_plan(p, {"mon": [SQUATS, SPRINTS], "sat": [LONG_RUN]}),
-         clean=lambda p: make_plan(p, {"mon": [SQUATS, LONG_RUN], "wed": [SPRINTS]}),
+         violating=lambda p: make_plan(p, {"mon": [SQUATS, SPRINTS], "wed": [EASY_20],
+                                           "sat": [LONG_RUN]}),
+         clean=lambda p: make_plan(p, {"mon": [SQUATS, EASY_20], "wed": [SPRINTS],
+                                       "sat": [LONG_RUN]}),
          detail="two hard sessions on mon"),
     # Recent 120 min + 10 % = 132 min: 34 + 100 = 134 breaks it, 34 + 90 = 124 keeps it.
     Case("running load",
@@ -155,6 +163,42 @@ CASES: tuple[Case, ...] = (
          clean=lambda p: make_plan(p, week_with(wed=[{"kind": "sprints", "minutes": 43,
                                                       "reps": 12}])),
          detail="reps 14 outside 6-12"),
+    # ---- plan shape (docs/design.md "Plan shape") ----
+    # Three days asked: an easy 20 minutes on Tuesday makes four.
+    Case("training days",
+         violating=lambda p: make_plan(p, week_with(tue=[EASY_20])),
+         clean=lambda p: make_plan(p, CLEAN_WEEK), detail="4 training day(s), 3 asked"),
+    # A novice's squat session holds at most 8 hard sets: 10 is too many, 8 is fine.
+    Case("session volume",
+         violating=lambda p: make_plan(p, CLEAN_WEEK),
+         clean=lambda p: make_plan(p, week_with(mon=[{"kind": "squats_lunges", "minutes": 30,
+                                                      "sets": 8}])),
+         profile={"strength_experience": "novice"}, detail="over 8 hard sets: mon 10 sets"),
+    # 80 % of the recent 120 min is 96: 34 + 40 = 74 is too little.
+    Case("running kept",
+         violating=lambda p: make_plan(p, week_with(sat=[{"kind": "long_run", "minutes": 40}])),
+         clean=lambda p: make_plan(p, CLEAN_WEEK), detail="74 min running < 96 min/week"),
+    # A cut keeps a squats/lunges session.
+    Case("strength kept",
+         violating=lambda p: make_plan(p, week_with(mon=[EASY_20])),
+         clean=lambda p: make_plan(p, CLEAN_WEEK),
+         profile={"goal": "leaner"}, detail="0 squats/lunges session(s), at least 1"),
+    # Bulking lifts twice a week.
+    Case("lift twice to bulk",
+         violating=lambda p: make_plan(p, CLEAN_WEEK),
+         clean=lambda p: make_plan(p, {"mon": [SQUATS], "wed": [SPRINTS],
+                                       "fri": [SQUATS, LONG_RUN]}),
+         profile={"goal": "bulkier"}, detail="1 squats/lunges session(s), at least 2"),
+    # Three days of easy running only: one kind.
+    Case("a mix",
+         violating=lambda p: make_plan(p, {d: [{"kind": "long_run", "minutes": 35}]
+                                           for d in ("mon", "wed", "sat")}),
+         clean=lambda p: make_plan(p, CLEAN_WEEK), detail="1 kind(s) in a 3-day week"),
+    # An intermediate runs at most two sprint/hill sessions a week.
+    Case("hard running sessions",
+         violating=lambda p: make_plan(p, {"mon": [SPRINTS], "wed": [HILLS],
+                                           "fri": [SPRINTS, EASY_20]}),
+         clean=lambda p: make_plan(p, CLEAN_WEEK), detail="3 sprint/hill session(s), at most 2"),
 )
 IDS = [c.rule for c in CASES]
 
@@ -188,7 +232,8 @@ def test_rule_flags_the_violating_plan_and_only_that_rule(case: Case) -> None:
     results = results_of(scored(case, "violating"))
     assert results[case.rule].ok is False
     assert case.detail in results[case.rule].detail
-    assert [n for n, r in results.items() if not r.ok] == [case.rule]
+    assert [n for n, r in results.items() if not r.ok] == sorted(
+        (case.rule, *case.also), key=list(guardrails.RULE_NAMES).index)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

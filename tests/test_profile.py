@@ -1,4 +1,4 @@
-"""Loading and validating profile files (DESIGN.md "Profile file")."""
+"""Loading and validating profile files (docs/design.md "Profile file")."""
 
 from __future__ import annotations
 
@@ -236,14 +236,14 @@ def test_jackson_is_clamped() -> None:
 
 def test_body_fat_is_estimated_when_absent() -> None:
     p = profile_with()
-    assert p.body_fat_estimated is True
+    assert p.body_fat_pct is None
     assert p.bmi == pytest.approx(22.04, abs=0.01)
     assert p.body_fat_fraction == pytest.approx(0.2578, abs=0.0001)
 
 
 def test_given_body_fat_is_used() -> None:
     p = profile_with(body_fat_pct=31)
-    assert p.body_fat_estimated is False
+    assert p.body_fat_pct == 31
     assert p.body_fat_fraction == pytest.approx(0.31, abs=1e-9)
 
 
@@ -337,5 +337,5 @@ def test_dana_reyes_is_the_design_example() -> None:
         "availability": {"mon": 60, "tue": 0, "wed": 45, "thu": 60, "fri": 0, "sat": 90,
                          "sun": 120},
         "long_run_day": "sun", "facilities": ["hills", "track", "barbell"], "exclude": [],
-        "units": "metric",
+        "units": "metric", "training_days": None, "keep_running": True,
     }

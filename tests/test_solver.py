@@ -12,7 +12,7 @@ from planner.jobs.planning import solve
 from planner.model.errors import NoSafePlanError
 from planner.model.plan import Plan
 from planner.model.profile import Profile, load_profile
-from planner.science import goals
+from planner.science import goals, guardrails
 from planner.solve.solver import HARD_RULES, Pins, SolverParams
 
 SAMPLES = sorted(Path(__file__).resolve().parent.parent.glob("sample_profiles/*.yaml"))
@@ -23,7 +23,9 @@ def assert_checked(profile: Profile, plan: Plan) -> None:
     """The independent checker passes every rule, and goal_reached is the goal predicate applied
     to the re-scored projection."""
     broken = [r for r in plan.guardrails if not r.ok]
-    assert not broken, broken
+    # only plan-shape rules may give way (to the guardrails), and each is named in the explanation
+    assert all(r.name in guardrails.SHAPE_RULE_NAMES for r in broken), broken
+    assert all(any(f"'{r.name}'" in line for line in plan.explanation) for r in broken), broken
     weekly = plan.projection.weekly
     assert plan.goal_reached == goals.evaluate(profile, weekly[0], weekly[-1]).reached
     assert [d.day for d in plan.days] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -74,7 +76,7 @@ RULE_CASES: dict[str, tuple[dict, Pins]] = {
     "no back-to-back hard days": ({}, Pins(kind_counts=(("squats_lunges", 4),))),
     "48 h between hard sessions": (
         {"availability": {"sat": 120}}, Pins(kind_counts=(("sprints", 1), ("squats_lunges", 1)))),
-    "running load": ({"recent_weekly_run_minutes": 0}, Pins(kind_counts=(("sprints", 2),))),
+    "running load": ({"recent_weekly_run_minutes": 0}, Pins(kind_counts=(("sprints", 3),))),
     # a small older woman: 1,100 kcal/d is within 25 % of what she burns, but under 1,200
     "minimum intake": ({"age": 70, "height_cm": 150, "weight_kg": 45, "pal": 1.2},
                        Pins(calories=1100)),

@@ -18,12 +18,14 @@ import pytest
 
 from planner.model.profile import DAYS, Profile
 from planner.science.scoring import score
+from dataclasses import replace
+
 from planner.solve.instance import Option, Pins, SolverParams, prepare
-from planner.solve.objective import calorie_grid, exact_terms
+from planner.solve.objective import W_PREF, calorie_grid, exact_terms
 from planner.solve.solver import solve_core, week_keeps_rules
 
-DOSES = (("long_run", (40, 70)), ("sprints", (6, 10)), ("hill_repeats", (8, 12)),
-         ("squats_lunges", (8, 16)))
+DOSES = (("long_run", (30, 60)), ("sprints", (6, 10)), ("hill_repeats", (8, 12)),
+         ("squats_lunges", (4, 8)))
 PARAMS = SolverParams(calorie_step=100, dose_levels=DOSES, find_earliest_week=False)
 TOLERANCE = 1e-6  # objective points: the solver must match the enumerated optimum
 
@@ -56,8 +58,10 @@ def day_contents(options: list[Option], minutes: int) -> list[tuple[Option, ...]
     return [()] + [(o,) for o in fits] + pairs
 
 
-def enumerate_best(profile: Profile) -> float:
-    inst = prepare(profile, profile.horizon_weeks, PARAMS, Pins())
+def enumerate_best(profile: Profile, relaxed: tuple[str, ...] = ()) -> float:
+    """The best objective over every week that keeps the rules (bar the shape rules in
+    ``relaxed``, which the solver found it had to give way), at every calorie value."""
+    inst = prepare(profile, profile.horizon_weeks, replace(PARAMS, relaxed=relaxed), Pins())
     per_day = [day_contents(inst.options, a) if a else [()] for a in inst.avail]
     cals = calorie_grid(inst)
     best = np.inf
@@ -77,7 +81,7 @@ def enumerate_best(profile: Profile) -> float:
         pref = 0.0
         if profile.long_run_day is not None:
             pday = DAYS.index(profile.long_run_day)
-            pref = 200.0 * sum(1 for d, day in enumerate(week) for o in day
+            pref = W_PREF * sum(1 for d, day in enumerate(week) for o in day
                                if o.kind == "long_run" and d != pday)
         best = min(best, cache[key] + pref)
     return best
@@ -86,10 +90,10 @@ def enumerate_best(profile: Profile) -> float:
 @pytest.mark.parametrize("seed", range(24))
 def test_solver_matches_exhaustive_search(seed: int):
     profile = generated_profile(seed)
-    expected = enumerate_best(profile)
     core = solve_core(profile, profile.horizon_weeks, PARAMS, Pins())
-    inst = prepare(profile, profile.horizon_weeks, PARAMS, Pins())
-    plan = score(profile, core.choice.plan_input(inst.protein))
-    assert all(r.ok for r in plan.guardrails), [r for r in plan.guardrails if not r.ok]
+    expected = enumerate_best(profile, core.inst.relaxed)
+    plan = score(profile, core.choice.plan_input(core.inst.protein))
+    broken = [r for r in plan.guardrails if not r.ok and r.name not in core.inst.relaxed]
+    assert not broken, broken
     assert core.choice.total <= expected + TOLERANCE, (core.choice.total, expected)
     assert core.choice.total >= expected - TOLERANCE  # nothing beats the exhaustive optimum

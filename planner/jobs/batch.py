@@ -35,10 +35,9 @@ from typing import Any, Protocol
 from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import write_atomic
-from planner.model.plan import Plan
+from planner.model.plan import FORMATS, Plan
 from planner.model.profile import KINDS, Profile, parse_profile
 
-FORMATS: tuple[str, ...] = ("html", "md", "json")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
 PLANS_DIR = "plans"
 STATE_DIR = ".legplan"
@@ -124,10 +123,6 @@ def _failure(kind: str, reason: str) -> Outcome:
 
 def summarise(plan: Plan) -> dict[str, Any]:
     """The summary fields of a plan (what summary.csv and index.html show)."""
-    sessions = {kind: 0 for kind in KINDS}
-    for day in plan.days:
-        for session in day.sessions:
-            sessions[session.kind] += 1
     return {
         "status": "ok",
         "goal": plan.goal,
@@ -135,7 +130,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
         "shortfall_cm": round(plan.goal_status.shortfall_cm, 2),
         "calories_per_day": plan.calories_per_day,
         "protein_g_per_day": plan.protein_g_per_day,
-        "sessions": sessions,
+        "sessions": plan.sessions_per_kind(),
         "thigh_change_cm": round(plan.projection.thigh_circumference_cm_change, 2),
     }
 

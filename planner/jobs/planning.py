@@ -4,6 +4,7 @@ explanation of why it looks as it does (the one place the solver and the explana
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from planner.model.plan import Plan, SolverInfo
 from planner.model.profile import Profile
@@ -26,6 +27,7 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     t0 = time.perf_counter()
     core = solve_core(profile, weeks, params, pins)
     inst = core.inst
+    params = replace(params, relaxed=inst.relaxed)  # the shape rules that gave way stay given way
     plan_in = core.choice.plan_input(inst.protein)
     first = score(profile, plan_in, weeks)  # its earliest week: this plan's own, kept up
     earliest = first.goal_status.earliest_week

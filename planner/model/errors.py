@@ -1,4 +1,4 @@
-"""Errors the CLI turns into exit codes (see DESIGN.md: 2 bad input, 3 no safe plan)."""
+"""Errors the CLI turns into exit codes (see docs/design.md "Exit codes": 2 bad input, 3 no safe plan)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plan, DayPlan, Session and Projection: the plan JSON contract (DESIGN.md, ``schema_version: 1``).
+"""Plan, DayPlan, Session and Projection: the plan JSON contract (docs/design.md "Plan JSON", ``schema_version: 1``).
 
 ``PlanInput`` is what ``legplan score`` accepts: the contract document with only
 ``calories_per_day`` and ``days`` required; everything else is recomputed. The other fields of the
@@ -29,10 +29,11 @@ from pydantic import (
 
 from planner.model.documents import read_document, validation_problems
 from planner.model.errors import InputError
-from planner.model.profile import DAYS, Day, Kind
+from planner.model.profile import DAYS, KINDS, Day, Kind
 from planner.model.sessions import CATALOGUE
 
 SCHEMA_VERSION = 1
+FORMATS: tuple[str, ...] = ("json", "md", "html")  # what a plan renders to (cli, render, batch)
 
 
 
@@ -202,6 +203,14 @@ class Plan(BaseModel):
     def to_json(self) -> str:
         """Canonical JSON (stable key order, 2-space indent, trailing newline)."""
         return self.model_dump_json(indent=2, exclude_none=False) + "\n"
+
+    def sessions_per_kind(self) -> dict[str, int]:
+        """Sessions a week of each kind, every kind listed in ``KINDS`` order (0 when none)."""
+        counts = dict.fromkeys(KINDS, 0)
+        for day in self.days:
+            for session in day.sessions:
+                counts[session.kind] += 1
+        return counts
 
     def without_timing(self) -> Plan:
         """This plan with ``solver.wall_ms`` set to 0, so reruns write the same bytes."""

@@ -1,6 +1,6 @@
 """The athlete profile: who they are, what their week allows, what they want their legs to do.
 
-Loaded from YAML or JSON (DESIGN.md "Profile file") by the one safe reader
+Loaded from YAML or JSON (docs/design.md "Profile file") by the one safe reader
 (``planner.model.documents``: size cap, no repeated keys, numbers that are numbers), validated with
 pydantic v2 in strict mode (a number must be written as a number: ``"60"`` or ``true`` is not one;
 an int is fine where a float is expected, and NaN/infinity never are), converted to metric.
@@ -28,12 +28,20 @@ Goal = Literal["leaner", "bulkier", "maintain"]
 Sex = Literal["female", "male"]
 Experience = Literal["novice", "intermediate", "advanced"]
 
+# [min] the shortest session the catalogue holds (a beginner's 20-minute run/walk, NHS Couch to 5K):
+# a day with less time cannot be a training day
+SHORTEST_SESSION_MINUTES = 20
+# training days a week when the profile does not say: novice 3, intermediate 4, advanced 5
+# (Runna, Garmin Coach and Fitbod ask it; pheidi: beginners 3-4 runs; docs/science.md §6)
+DEFAULT_TRAINING_DAYS = {"novice": 3, "intermediate": 4, "advanced": 5}
+MAX_TRAINING_DAYS = 6
+
 CM_PER_IN = 2.54
 KG_PER_LB = 0.45359237
 
 
 class Limits(BaseModel):
-    """Safety limits (SCIENCE.md section 5). A profile may only tighten them, never loosen them.
+    """Safety limits (docs/science.md section 5). A profile may only tighten them, never loosen them.
 
     Every default is the published guardrail; the ``le``/``ge`` bounds below are what stops a
     profile from loosening it.
@@ -110,6 +118,13 @@ class Profile(BaseModel):
     availability: dict[Day, Minutes] = Field(
         default_factory=dict, description="[min] time available per day; absent days are 0"
     )
+    training_days: int | None = Field(
+        None, ge=1, le=MAX_TRAINING_DAYS,
+        description="days a week with a session; default: 3/4/5 by level, at most the days with "
+                    f"{SHORTEST_SESSION_MINUTES}+ min available and 7 minus the rest days",
+    )
+    keep_running: bool = Field(
+        True, description="a runner's week keeps at least 80 % of recent running")
     long_run_day: Day | None = None
     facilities: list[Facility] = Field(default_factory=list)
     exclude: list[Kind] = Field(default_factory=list, description="session kinds to avoid")
@@ -167,6 +182,16 @@ class Profile(BaseModel):
             raise ValueError(
                 f"limits.min_intake_kcal may only tighten the floor of {self.sex_min_intake:.0f} kcal/d"
             )
+        if self.training_days is not None:
+            usable = len(self.training_day_options)
+            if self.training_days > usable:
+                raise ValueError(
+                    f"training_days {self.training_days} is more than the {usable} day(s) with at "
+                    f"least {SHORTEST_SESSION_MINUTES} minutes in availability")
+            if self.training_days > 7 - self.limits.min_rest_days:
+                raise ValueError(
+                    f"training_days {self.training_days} leaves fewer than limits.min_rest_days "
+                    f"({self.limits.min_rest_days}) rest days")
         if not math.isfinite(self.height_cm) or not math.isfinite(self.weight_kg):
             raise ValueError("height and weight must be finite numbers")
         return self
@@ -182,13 +207,27 @@ class Profile(BaseModel):
         return {d: int(self.availability.get(d, 0)) for d in DAYS}
 
     @property
+    def training_day_options(self) -> list[str]:
+        """Days with time for at least the shortest session."""
+        return [d for d, m in self.minutes.items() if m >= SHORTEST_SESSION_MINUTES]
+
+    @property
+    def planned_training_days(self) -> int:
+        """Days a week the plan trains: ``training_days``, or the smallest of the level's default,
+        the days with time, and 7 minus the rest days (docs/design.md, "Profile file")."""
+        if self.training_days is not None:
+            return self.training_days
+        return min(DEFAULT_TRAINING_DAYS[self.strength_experience],
+                   len(self.training_day_options), 7 - self.limits.min_rest_days)
+
+    @property
     def bmi(self) -> float:
         """[kg/m^2] body-mass index."""
         return self.weight_kg / (self.height_cm / 100) ** 2
 
     @property
     def body_fat_fraction(self) -> float:
-        """[0-1] given body fat, or Jackson et al. 2002 from BMI, age and sex (SCIENCE.md §2).
+        """[0-1] given body fat, or Jackson et al. 2002 from BMI, age and sex (docs/science.md §2).
 
         Jackson AS et al. (2002) Int J Obes 26:789. Men: 0.14·A + 37.31·ln(BMI) − 103.94 %;
         women: 0.14·A + 39.96·ln(BMI) − 102.01 %. Clamped to 5–55 %.
@@ -197,15 +236,11 @@ class Profile(BaseModel):
             return self.body_fat_pct / 100
         return estimate_body_fat_pct(self.sex, self.age, self.bmi) / 100
 
-    @property
-    def body_fat_estimated(self) -> bool:
-        return self.body_fat_pct is None
-
 
 def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:
     """[%] body fat from BMI [kg/m^2] and age [years] (Jackson et al. 2002, Int J Obes 26:789).
 
-    The equation of SCIENCE.md §2 (the one Hall-model implementations use), clamped to 5–55 %.
+    The equation of docs/science.md §2 (the one Hall-model implementations use), clamped to 5–55 %.
 
     Example: a 40-year-old man of BMI 27.78 → 25.69 %.
     """

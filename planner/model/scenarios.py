@@ -8,7 +8,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.model.plan import Plan
-from planner.model.profile import KINDS
 
 
 # What-if
@@ -32,16 +31,12 @@ class Outcome(BaseModel):
 
     @classmethod
     def of(cls, plan: Plan) -> "Outcome":
-        counts = {kind: 0 for kind in KINDS}
-        for day in plan.days:
-            for s in day.sessions:
-                counts[s.kind] += 1
         p = plan.projection
         return cls(
             weeks=plan.horizon_weeks,
             calories_per_day=plan.calories_per_day,
             maintenance_kcal_per_day=round(p.maintenance_kcal_per_day, 1),
-            sessions=counts,
+            sessions=plan.sessions_per_kind(),
             training_minutes=sum(s.minutes for d in plan.days for s in d.sessions),
             thigh_cm_change=p.thigh_circumference_cm_change,
             leg_muscle_kg_change=p.leg_muscle_kg_change,

@@ -1,12 +1,12 @@
 """The session catalogue: kinds, dose ranges, how a session is built, energy cost, fibre recruitment.
 
-Each kind (DESIGN.md "Session kinds") is one entry of ``CATALOGUE``. A session's dose is one integer
+Each kind (docs/design.md "Session kinds") is one entry of ``CATALOGUE``. A session's dose is one integer
 (minutes for a long run, reps for sprints and hill repeats, hard sets for squats/lunges); its
 minutes follow from the dose and the fixed structure (warm-up, work, recovery).
 
 METs are from the 2024 Adult Compendium of Physical Activities (Herrmann SD et al., J Sport Health
 Sci 2024;13:6-12, doi:10.1016/j.jshs.2023.10.010); the net cost of a segment is
-(MET − 1) × body mass [kg] × hours (SCIENCE.md §1).
+(MET − 1) × body mass [kg] × hours (docs/science.md §1).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.model.profile import KINDS, Profile
+from planner.model.profile import KINDS, SHORTEST_SESSION_MINUTES, Profile
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class KindSpec:
 
     type2_share: fraction of the session's hypertrophy stimulus that lands on Type II fibres
         (short maximal efforts recruit Type II; long steady running is mostly Type I — Henneman's
-        size principle; see SCIENCE.md §3).
+        size principle; see docs/science.md §3).
     set_equivalents_per_dose: hard-set equivalents per unit of dose [sets/unit] — the stimulus
         measure of Schoenfeld 2017 (weekly hard sets), so different kinds add up.
     """
@@ -82,7 +82,8 @@ WARMUP_LIFT = Segment("warm-up sets", 10.0, 3.5)
 
 LONG_RUN = KindSpec(
     kind="long_run", label="long run", hard=False, running=True,
-    dose_field="minutes", dose_min=40, dose_max=150, dose_step=10,
+    # from a beginner's 20-minute run/walk (NHS Couch to 5K; pheidi: easy runs 20-60 min)
+    dose_field="minutes", dose_min=SHORTEST_SESSION_MINUTES, dose_max=150, dose_step=10,
     warmup=None, work_seconds=0, work_met=9.3, recovery_seconds=0, recovery_met=0,
     # Endurance-only training: hypertrophy effect size 0.27 vs 1.23 for strength (Wilson 2012),
     # i.e. an hour of easy running ≈ a small fraction of a hard set on the Type II-dominated scale.
@@ -104,17 +105,25 @@ HILL_REPEATS = KindSpec(
 )
 SQUATS_LUNGES = KindSpec(
     kind="squats_lunges", label="squats and lunges", hard=True, running=False,
-    dose_field="sets", dose_min=8, dose_max=20, dose_step=2,
+    # 4-10 hard sets a session: productive sets per muscle per session level off around 6-11
+    # (Remmert 2025, preprint; liftosaur 6-8); a novice at most 8 (SESSION_SETS_MAX)
+    dose_field="sets", dose_min=4, dose_max=10, dose_step=2,
     warmup=WARMUP_LIFT, work_seconds=45, work_met=5.0, recovery_seconds=105, recovery_met=1.5,
     type2_share=0.75, set_equivalents_per_dose=1.0,
 )
+
+# [hard sets] most squat/lunge sets in one session, by level (docs/science.md §6)
+SESSION_SETS_MAX = {"novice": 8, "intermediate": 10, "advanced": 10}
+# sprint and hill sessions a week, by level: novice 1, intermediate 2, advanced 3 (pheidi;
+# about 20 % hard time is enough for recreational runners, Muñoz 2014)
+HARD_RUNS_MAX = {"novice": 1, "intermediate": 2, "advanced": 3}
 
 CATALOGUE: dict[str, KindSpec] = {
     spec.kind: spec for spec in (LONG_RUN, SPRINTS, HILL_REPEATS, SQUATS_LUNGES)
 }
 assert tuple(CATALOGUE) == KINDS
 
-# Squats/lunges adapt to the equipment (DESIGN.md): load factor on the stimulus and MET of the
+# Squats/lunges adapt to the equipment (docs/design.md "Session kinds"): load factor on the stimulus and MET of the
 # working sets. Low-load sets taken close to failure still grow muscle (Schoenfeld 2017 load
 # meta-analysis), but less tension per set: conservative factors below 1.
 SQUAT_LOADS: dict[str, tuple[float, float]] = {

@@ -15,6 +15,8 @@ from planner.model.units import (
     signed,
 )
 from planner.science import guardrails
+from planner.solve.instance import Instance
+from planner.solve.objective import SUSTAINABLE_CHANGE, W_CAL, W_LOAD, Choice
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
 WHY_KIND = {
@@ -22,6 +24,32 @@ WHY_KIND = {
     "sprints": "all-out efforts recruit the Type II fibres, which grow most",
     "hill_repeats": "hard uphill efforts recruit the Type II fibres, which grow most",
     "long_run": "easy running burns energy with little growth stimulus (mostly Type I fibres)",
+}
+# Why an allowed kind is not in the week, by goal (the objective's leg-change term decides).
+WHY_NOT_KIND = {
+    "bulkier": {
+        "squats_lunges": "the hard days go to work that grows the thighs more for this week",
+        "sprints": "squats and hill repeats give this goal more per hard day",
+        "hill_repeats": "squats and sprints give this goal more per hard day",
+        "long_run": "easy running interferes with growth (Wilson 2012) and is not needed here",
+    },
+    "leaner": {
+        "squats_lunges": "the days go to sessions that take more fat off for this week",
+        "sprints": "easy running and squats take more fat off per day of this week",
+        "hill_repeats": "easy running and squats take more fat off per day of this week",
+        "long_run": "the running minutes go to the hard sessions, which spend as much here",
+    },
+    "maintain": {
+        "squats_lunges": "the week keeps girth and weight steady without it",
+        "sprints": "the week keeps girth and weight steady without them",
+        "hill_repeats": "the week keeps girth and weight steady without them",
+        "long_run": "the week keeps girth and weight steady without it",
+    },
+}
+LEG_CHANGE_WORDS = {
+    "leaner": "leg fat lost, leg muscle kept",
+    "bulkier": "leg muscle gained with the least leg fat",
+    "maintain": "thigh girth and weight steady, leg muscle kept",
 }
 
 
@@ -47,7 +75,8 @@ def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
     weeks = plan.horizon_weeks
     if plan.goal_reached:
         return (f"Goal {plan.goal}: thigh {target} in {weeks} weeks. Predicted {predicted}: "
-                "reached, with the least change to your week and your eating the solver finds.")
+                f"reached, with the week that does most for {LEG_CHANGE_WORDS[plan.goal]} on "
+                "a sustainable calorie target.")
     where = (f"a safe plan would get there by week {earliest}" if earliest is not None
              else f"no safe plan gets there within {MAX_WEEKS} weeks")
     if status.shortfall_cm > 0:  # the thigh condition, in the plan's units and never "0.0 short"
@@ -60,7 +89,7 @@ def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
             + f"; {where}.")
 
 
-def calorie_line(inst, plan: Plan) -> str:
+def calorie_line(inst: Instance, plan: Plan) -> str:
     profile = inst.profile
     maint = plan.projection.maintenance_kcal_per_day
     kcal = plan.calories_per_day
@@ -90,12 +119,16 @@ def calorie_line(inst, plan: Plan) -> str:
     else:
         why = "you eat what you burn"
         where = "level with"
+    aim = SUSTAINABLE_CHANGE[profile.goal]
+    aim_text = ("maintenance" if aim == 0 else
+                f"a sustainable {abs(aim):.0%} {'cut' if aim < 0 else 'surplus'}")
+    per_kg = plan.protein_g_per_day / profile.weight_kg
     return (f"Eat {number(kcal)} kcal a day, {where} the {number(maint)} kcal you burn with these "
-            f"sessions: {why}. Protein {plan.protein_g_per_day} g a day (1.8 g/kg): growth "
-            "plateaus from 1.6 g/kg (Morton 2018).")
+            f"sessions: {why} (the aim is {aim_text}). Protein {plan.protein_g_per_day} g a day "
+            f"({per_kg:.1f} g/kg): growth plateaus from 1.6 g/kg (Morton 2018).")
 
 
-def session_lines(inst, choice) -> list[str]:
+def session_lines(inst: Instance, choice: Choice) -> list[str]:
     profile = inst.profile
     by_kind: dict[str, list[tuple[str, int]]] = {}
     for d, day in enumerate(choice.week):
@@ -113,10 +146,20 @@ def session_lines(inst, choice) -> list[str]:
             lines.append(f"No {spec.label}: excluded in your profile.")
         elif kind not in allowed:
             lines.append(f"No {spec.label}: they need {spec.needs}, which your profile does not list.")
+        else:
+            lines.append(f"No {spec.label}: {WHY_NOT_KIND[profile.goal][kind]}.")
     return lines
 
 
-def rule_lines(inst, choice) -> list[str]:
+def shape_lines(plan: Plan) -> list[str]:
+    """The plan-shape rules this week could not keep, each by its rule name, and why."""
+    shape = set(guardrails.SHAPE_RULE_NAMES)
+    return [f"Plan shape: '{r.name}' could not be kept ({r.detail}): the guardrails, your "
+            "available days and minutes, or your pinned sessions do not allow it together with "
+            "the other rules." for r in plan.guardrails if r.name in shape and not r.ok]
+
+
+def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     """The rules that bind this week, in plain words."""
     profile = inst.profile
     lines = []
@@ -148,7 +191,14 @@ def rule_lines(inst, choice) -> list[str]:
     cap = guardrails.running_cap(profile)
     if run and cap - run < 10:
         lines.append(f"Running totals {run} of the {number(cap)} minutes a week your recent volume "
-                     "allows (+10 %, Gabbett 2016): more would risk injury.")
+                     f"allows (+{profile.limits.max_run_increase_pct:g} %, Gabbett 2016): more "
+                     "would risk injury.")
+    floor = guardrails.running_floor(profile)
+    if floor and run >= floor:
+        lines.append(f"Running kept: {run} minutes, at least {number(floor)} "
+                     f"({guardrails.RUNNING_KEPT_SHARE:.0%} of your recent "
+                     f"{number(profile.recent_weekly_run_minutes)}): less would be under-training "
+                     "(acute:chronic under 0.8, Gabbett 2016).")
     rest = [DAYS[d] for d in range(7) if not choice.week[d]]
     if len(rest) == profile.limits.min_rest_days:
         lines.append(f"Rest on {_days(rest)}: the minimum of {len(rest)} full rest day(s).")
@@ -157,7 +207,7 @@ def rule_lines(inst, choice) -> list[str]:
     return lines
 
 
-def explain(inst, choice, plan: Plan, earliest: int | None,
+def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
             closer_misses: int | None = None) -> list[str]:
     """Sentences for the plan's ``explanation``: goal, calories, sessions, binding rules, the
     objective's trade-off. ``inst``/``choice`` are the solver's instance and chosen week;
@@ -166,13 +216,16 @@ def explain(inst, choice, plan: Plan, earliest: int | None,
     lines = [goal_line(plan, units, earliest), calorie_line(inst, plan)]
     lines += session_lines(inst, choice)
     lines += rule_lines(inst, choice)
+    lines += shape_lines(plan)
     if closer_misses is not None:
         lines.append(f"Least change: {number(closer_misses)} kcal a day with the same week would "
                      "miss the goal.")
     terms = choice.terms
     lines.append(
-        f"The solver's trade-off (lower is better): training load {number(terms['training load'])} "
-        f"effort-minutes (minutes × effort, Foster 2001), calorie change "
-        f"{number(terms['calorie change'])} points (2 per kcal/d away from maintenance), thigh "
-        f"margin {number(terms['margin'])}, preferences {number(terms['preferences'])}.")
+        f"The solver's trade-off (lower is better; reaching the goal comes first): leg change "
+        f"{number(terms['leg change'])} points ({LEG_CHANGE_WORDS[inst.profile.goal]}), calorie "
+        f"change {number(terms['calorie change'])} ({W_CAL:g} per kcal/d away from the "
+        f"sustainable aim), thigh margin {number(terms['margin'])}, preferences "
+        f"{number(terms['preferences'])}, training load {number(terms['training load'])} "
+        f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")
     return lines

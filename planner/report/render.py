@@ -1,4 +1,4 @@
-"""Render a Plan as JSON, Markdown or standalone HTML (DESIGN.md "Rendering never computes").
+"""Render a Plan as JSON, Markdown or standalone HTML (docs/design.md "Rendering never computes").
 
 ``render(plan, fmt)`` is the one entry point. JSON is ``plan.to_json()``. Markdown and HTML come
 from the Jinja templates in ``templates/`` (shipped as the package ``planner.templates``), which
@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from planner.model.plan import MAX_WEEKS, Plan, WeekPoint
+from planner.model.plan import FORMATS, MAX_WEEKS, Plan, WeekPoint
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE
 from planner.model.units import (
@@ -33,7 +33,6 @@ from planner.model.units import (
     signed,
 )
 
-FORMATS = ("json", "md", "html")
 PAGE_SIZES = ("A4", "Letter")
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
@@ -266,6 +265,22 @@ def nice_step(span: float, count: int) -> float:
     return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
+def value_axis(low: float, high: float, count: int, min_span: float) -> tuple[float, float, float]:
+    """(axis low, axis high, step) of an axis covering ``low``..``high`` in about ``count`` 1-2-5
+    steps, at least ``min_span`` tall (centred) so a flat line stays flat instead of showing noise."""
+    if high - low < min_span:
+        middle = (high + low) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    step = nice_step(high - low, count)
+    return math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step
+
+
+def axis_ticks(low: float, high: float, step: float) -> list[float]:
+    """Tick values ``low``, ``low + step``, … ``high`` of an axis whose ends are ticks (as
+    ``value_axis`` returns them)."""
+    return [low + i * step for i in range(round((high - low) / step) + 1)]
+
+
 def step_decimals(step: float) -> int:
     """Decimals an axis step needs (0.25 → 2, 5 → 0)."""
     return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
@@ -290,13 +305,7 @@ def svg_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     weeks = [w for w, _ in points]
     values = [v for _, v in points] + ([target] if target is not None else [])
-    low, high = min(values), max(values)
-    if high - low < min_span:
-        middle = (high + low) / 2
-        low, high = middle - min_span / 2, middle + min_span / 2
-    y_step = nice_step(high - low, 4)
-    y_min = math.floor(low / y_step + 1e-9) * y_step
-    y_max = math.ceil(high / y_step - 1e-9) * y_step
+    y_min, y_max, y_step = value_axis(min(values), max(values), 4, min_span)
     first, last = min(weeks), max(weeks)
     x_span = max(last - first, 1)
 
@@ -312,7 +321,7 @@ def svg_chart(
         x_ticks.append({"x": f"{x(last):.1f}", "label": str(last)})
     y_labels = step_decimals(y_step)
     y_ticks = [{"y": f"{y(tick):.1f}", "label": number(tick, y_labels)}
-               for tick in (y_min + i * y_step for i in range(round((y_max - y_min) / y_step) + 1))]
+               for tick in axis_ticks(y_min, y_max, y_step)]
     end_week, end_value = points[-1]
     start_week, start_value = points[0]
     return {

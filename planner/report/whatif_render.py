@@ -17,9 +17,11 @@ from planner.model.units import Units, length, mass_change, number, signed
 from planner.report.render import (
     GOAL_LABELS,
     KIND_LABELS,
+    axis_ticks,
     environment,
     nice_step,
     step_decimals,
+    value_axis,
     week_rows,
 )
 
@@ -37,14 +39,6 @@ def thigh_change(units: Units, cm: float) -> str:
     return signed(units.cm(cm), units.length_decimals + 1, units.length)
 
 
-def _ticks(low: float, high: float, count: int, min_span: float) -> tuple[float, float, float]:
-    if high - low < min_span:
-        middle = (high + low) / 2
-        low, high = middle - min_span / 2, middle + min_span / 2
-    step = nice_step(high - low, count)
-    return math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step
-
-
 def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_span: float,
                width: int = 560, height: int = 240) -> dict[str, Any]:
     """Geometry of an overlay line chart in SVG user units.
@@ -58,7 +52,7 @@ def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_s
     ys = [y for s in series for _, y in s["points"]]
     x_min, x_max = min(xs), max(max(xs), min(xs) + 1)
     x_step = max(1.0, nice_step(x_max - x_min, 6))  # x values are weeks, kcal/d or counts
-    y_min, y_max, y_step = _ticks(min(ys), max(ys), 4, min_span)
+    y_min, y_max, y_step = value_axis(min(ys), max(ys), 4, min_span)
 
     def px(x: float) -> float:
         return left + (x - x_min) / (x_max - x_min) * plot_w
@@ -71,7 +65,7 @@ def line_chart(series: list[dict[str, Any]], x_label: str, y_unit: str, *, min_s
                for t in (first_tick + i * x_step for i in range(int((x_max - first_tick) / x_step
                                                                     + 1e-9) + 1))]
     y_ticks = [{"y": f"{py(t):.1f}", "label": number(t, step_decimals(y_step))}
-               for t in (y_min + i * y_step for i in range(round((y_max - y_min) / y_step) + 1))]
+               for t in axis_ticks(y_min, y_max, y_step)]
     lines = []
     for i, s in enumerate(series):
         bad = s.get("bad") or [False] * len(s["points"])

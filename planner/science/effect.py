@@ -1,7 +1,7 @@
 """The effect model: what a week of training plus a calorie target does to a body and its thighs.
 
 Pure functions, pvlib style: each takes plain numbers in stated units and returns plain numbers.
-Layers (SCIENCE.md):
+Layers (docs/science.md §1-§4):
 
 1. energy out — resting energy (Mifflin–St Jeor), daily life (PAL), sessions priced by
    Compendium METs (``session_net_kcal``);
@@ -37,6 +37,18 @@ References
      1996;29:1223-30. doi:10.1016/0021-9290(95)00178-6
 [15] Kelly TL, Wilson KE, Heymsfield SB. PLoS ONE 2009;4:e7038 (NHANES DXA reference values).
 [16] Aragon AA (in McDonald L., "What's my genetic muscular potential?"), rates by training age.
+[17] Abe T, DeHoyos DV, Pollock ML, Garzarella L. Eur J Appl Physiol 2000;81:174-80.
+     doi:10.1007/s004210050027
+[18] Roberts BM, Nuckols G, Krieger JW. J Strength Cond Res 2020;34:1448-60 (sex differences in
+     resistance training: similar relative hypertrophy).
+[19] Baz-Valle E et al. J Hum Kinet 2022;81:199-210 (weekly sets and hypertrophy).
+[20] Beavers KM et al. (resistance training vs walking during 18 months of weight loss in older
+     adults; mid-thigh muscle area by CT), 2023.
+[21] Weiss EP et al. Med Sci Sports Exerc 2017;49:206-17. doi:10.1249/MSS.0000000000001074
+[22] Weiss EP et al. J Appl Physiol 2007;102:634-40. doi:10.1152/japplphysiol.00853.2006
+[23] Pratley R et al. J Appl Physiol 1994;76:133-7. doi:10.1152/jappl.1994.76.1.133 (resting
+     energy +7.7 % after 16 weeks of strength training: NOT modelled, see docs/science.md §3a)
+[24] Treuth MS et al. J Appl Physiol 1994;77:614-20. doi:10.1152/jappl.1994.77.2.614
 """
 
 from __future__ import annotations
@@ -51,7 +63,7 @@ from planner.model.profile import Profile
 from planner.model.sessions import CATALOGUE, SQUAT_LOADS
 
 # ---------------------------------------------------------------------------------------------
-# Constants, one table, each with its source (SCIENCE.md).
+# Constants, one table, each with its source (docs/science.md).
 # ---------------------------------------------------------------------------------------------
 KCAL_PER_MJ = 239.006
 RHO_F = 39.5 * KCAL_PER_MJ  # [kcal/kg] energy density of fat [1]
@@ -72,25 +84,46 @@ ZETA_NA = 3000.0  # [mg/L/d] renal sodium response [1]
 ZETA_CI = 4000.0  # [mg/d] carbohydrate effect on sodium excretion [1]
 SODIUM = 3220.0  # [mg/L] extracellular sodium concentration [1]
 
-# Training layer (SCIENCE.md §3)
+# Training layer (docs/science.md §3)
 DEFICIT_ZERO_GAIN = 500.0  # [kcal/d] deficit at which lifting adds no lean mass [10]
 # [kcal/d] net surplus (after TEF and adaptive thermogenesis) beyond which extra energy goes to
 # fat: a 5 % intake surplus (~130 kcal/d, ~100 net) grew as much muscle as 15 % (Helms 2023) [11, 12]
 SURPLUS_USEFUL = 100.0
 TYPE2_GROWTH_RATIO = 1.5  # [-] Type II fibres grow ~1.5x more than Type I [7]
-SETS_FULL = 30.0  # [hard sets/week] stimulus at which the training-age ceiling is reached [6]
+# [hard sets/week] stimulus at which the training-age ceiling is reached: the top of the usual
+# 12-20 weekly sets per muscle (Baz-Valle 2022 [19]; Schoenfeld 2017 [6]: 10+ beats fewer)
+SETS_FULL = 20.0
 SETS_INTERCEPT_PCT = 4.4  # [%] gain of the first weekly set(s), Schoenfeld 2017 fit [6]
 SETS_SLOPE_PCT = 0.37  # [% per weekly set] [6]
 INTERFERENCE_MAX = 0.4  # [-] largest share of the stimulus endurance running cancels [8]
 INTERFERENCE_MINUTES = 100.0  # [min/week] e-folding endurance volume of interference [8]
 PROTEIN_PLATEAU = 1.6  # [g/kg/d] gains plateau (95 % CI 1.0-2.2) [9]
-# Ceiling of monthly lean gain as share of body weight, men; women about half [16].
-# Lower ends of Aragon's ranges (conservative, SCIENCE.md asks for that where evidence is thin).
-CEILING_PCT_PER_MONTH = {"novice": 1.0, "intermediate": 0.5, "advanced": 0.25}
-WOMEN_CEILING_FACTOR = 0.5
+# Ceiling of monthly lean gain as share of body weight, men [16]: the centres of Aragon's ranges
+# (year 1: 1-1.5 %, year 2: 0.5-1 %, year 3+: 0.25-0.5 %), a central estimate (docs/science.md §3b).
+CEILING_PCT_PER_MONTH = {"novice": 1.25, "intermediate": 0.75, "advanced": 0.375}
+# Women: "about half" in absolute terms [16], yet trials find the same *relative* growth in women
+# and men (Abe 2000 [17]: lower-body muscle thickness +7-8 % vs +7-9 %; Roberts 2020 [18]). The
+# ceiling is per kg of body weight, so equal relative growth would be 0.31/0.38 = 0.82 (muscle
+# shares [13]); 0.6 sits between "half" and that (the published arms still find the model's women
+# low: tests/test_published_arms.py).
+WOMEN_CEILING_FACTOR = 0.6
 DAYS_PER_MONTH = 30.44
 
-# The leg (SCIENCE.md §4)
+# Training keeps lean mass in a deficit (docs/science.md §3a): the share of the untrained (Forbes)
+# lean loss that training prevents.
+# Resistance training: Beavers 2023 [20], mid-thigh muscle area −6.20 cm² diet alone vs −0.60 cm²
+# with resistance training → 1 − 0.60/6.20 = 0.90 of the loss prevented.
+# It is reached at the full stimulus (s = 1, ``SETS_FULL`` weekly sets) and scales in proportion
+# below it (assumption, evidence thin: linear in s, which also keeps the solver's surrogate, linear
+# in s on each calorie level, exact in s).
+SPARING_RESISTANCE_MAX = 0.90
+# Exercise-induced deficit: Weiss 2017 [21] (≈ −7 % weight in each arm): lower-extremity lean
+# −4 % with diet alone, −2 % when about half the deficit came from exercise, 0 when all of it did;
+# Weiss 2007 [22]: exercise-induced loss kept thigh muscle. Protection = share of the deficit
+# that exercise makes, × 1.0 (linear through those three arms).
+SPARING_EXERCISE_MAX = 1.0
+
+# The leg (docs/science.md §4)
 SKELETAL_MUSCLE_SHARE = {"male": 0.38, "female": 0.31}  # [-] of body weight [13]
 LOWER_BODY_MUSCLE_SHARE = 0.55  # [-] of skeletal muscle in the lower body [13]
 LEG_FAT_SHARE = {"male": 0.30, "female": 0.39}  # [-] of whole-body fat in the legs [15]
@@ -122,11 +155,6 @@ def resting_energy_mifflin(sex: str, weight_kg: float, height_cm: float, age: fl
     return base + (5.0 if sex == "male" else -161.0)
 
 
-def resting_energy_katch(lean_body_mass_kg: float) -> float:
-    """Resting energy expenditure [kcal/d] from lean body mass [kg], Katch–McArdle: 370 + 21.6·LBM."""
-    return 370.0 + 21.6 * lean_body_mass_kg
-
-
 def daily_life_kcal(pal: float, rmr_kcal: float) -> float:
     """Energy of daily life outside planned sessions [kcal/d] = PAL × RMR (Hall 2011 [1])."""
     return pal * rmr_kcal
@@ -143,7 +171,7 @@ def session_net_kcal(
     """Net energy of one session [kcal] above resting, priced segment by segment [3].
 
     Intervals are priced as work and recovery separately (a sprint session is mostly
-    recovery, SCIENCE.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
+    recovery, docs/science.md §1); time beyond the reps is priced as warm-up. EPOC (after-burn,
     5-15 % of the session, Bahr 1987) is left out: small, and leaving it out is conservative
     for loss goals.
 
@@ -211,10 +239,10 @@ def stimulus_fraction(weekly_sets: float) -> float:
     """Share of the training-age ceiling a week's hard sets reach [0-1] (Schoenfeld 2017 [6]).
 
     Schoenfeld's dose-response: gain ≈ 4.4 % + 0.37 % per weekly set (< 5, 5-9, 10+ sets:
-    5.4, 6.6, 9.8 %). Normalised to the gain at ``SETS_FULL`` = 30 sets/week, capped at 1; the
+    5.4, 6.6, 9.8 %). Normalised to the gain at ``SETS_FULL`` = 20 sets/week, capped at 1; the
     first set ramps in linearly from 0 so no training means no stimulus.
 
-    Example: 10 sets → 0.52; 20 sets → 0.76; 30 sets → 1.0.
+    Example: 10 sets → 0.686; 20 sets → 1.0.
     """
     x = min(max(weekly_sets, 0.0), SETS_FULL)
     gain = SETS_SLOPE_PCT * x + SETS_INTERCEPT_PCT * min(x, 1.0)
@@ -246,13 +274,56 @@ def max_gain_kg_per_day(sex: str, experience: str, weight_kg: float) -> float:
     """Ceiling of lean gain from leg training [kg/d] by training age [16].
 
     Men gain at most ~1-1.5 % of body weight per month in year 1, 0.5-1 % in year 2, 0.25-0.5 %
-    after; women about half. The lower end is used, and a legs-only programme can reach only the
+    after; women 0.6 of that. The centre of each range is used, and a legs-only programme can reach only the
     lower body's share of skeletal muscle (55 %, Janssen 2000 [13]).
 
-    Example: 80 kg novice man → 0.8 kg/month × 0.55 → 0.01446 kg/d.
+    Example: 80 kg novice man → 1.0 kg/month × 0.55 → 0.01807 kg/d.
     """
     pct = CEILING_PCT_PER_MONTH[experience] * (1.0 if sex == "male" else WOMEN_CEILING_FACTOR)
     return pct / 100.0 * weight_kg / DAYS_PER_MONTH * LOWER_BODY_MUSCLE_SHARE
+
+
+def _clip(x, lo: float, hi: float):
+    """``x`` limited to [lo, hi], for a float or a numpy array."""
+    if isinstance(x, np.ndarray):
+        return np.clip(x, lo, hi)
+    return min(max(x, lo), hi)
+
+
+def growth_factor(energy_balance_kcal):
+    """Share of the training gain the energy balance allows [0-1] (Murphy & Koehler 2022 [10];
+    Garthe 2013, Helms 2023 [11, 12]).
+
+    Lean-mass gain from training falls linearly with the deficit and is about zero at a deficit of
+    500 kcal/d; beyond a small net surplus (~100 kcal/d after TEF and adaptive thermogenesis: a 5 %
+    intake surplus grew as much muscle as 15 %) extra energy adds fat, not muscle:
+
+        φ(E) = clip((E + 500) / (500 + 100), 0, 1)
+
+    Example: E = −500 → 0; E = 0 → 0.833; E = +100 → 1.
+    """
+    return _clip((energy_balance_kcal + DEFICIT_ZERO_GAIN) / (DEFICIT_ZERO_GAIN + SURPLUS_USEFUL),
+                 0.0, 1.0)
+
+
+def lean_sparing(stimulus, exercise_share):
+    """Share of the untrained (Forbes) lean loss of a deficit that training prevents [0-1].
+
+    Two routes, combined as independent protections, p = 1 − (1 − p_R)·(1 − p_E):
+
+    * resistance-type work: p_R = 0.90 · s, s the effective stimulus [0-1] (Beavers 2023 [20]:
+      mid-thigh muscle area −6.20 cm² with diet alone, −0.60 cm² with resistance training);
+    * exercise-induced deficit: p_E = min(share of the deficit made by the sessions, 1) (Weiss 2017
+      [21]: lower-extremity lean −4 %, −2 %, 0 % as exercise makes none, half, all of the deficit;
+      Weiss 2007 [22]).
+
+    Parameters: stimulus [0-1]; exercise_share [-] sessions' energy / energy deficit.
+
+    Example: s = 0, share 0.5 → 0.5; s = 1, share 0 → 0.9; s = 1, share 0.5 → 0.95.
+    """
+    p_r = SPARING_RESISTANCE_MAX * _clip(stimulus, 0.0, 1.0)
+    p_e = SPARING_EXERCISE_MAX * _clip(exercise_share, 0.0, 1.0)
+    return 1.0 - (1.0 - p_r) * (1.0 - p_e)
 
 
 @dataclass(frozen=True)
@@ -417,14 +488,15 @@ def simulate(
     Hall [1]: E = EI − (K + γF·F + γL·L + δ·BW + βTEF·ΔEI + AT) − sessions·BW/BW0;
     AT, glycogen and ECF have constant inputs and are solved in closed form; lean and fat are
     stepped with RK4. With no training the lean/fat split is Hall's Forbes partition
-    (dL/dt = C·E / ((ρL+ηL)·C + (ρF+ηF)·F·ρL/ρF)). Training with stimulus s re-partitions:
+    (Forbes_L(E) = C·E / ((ρL+ηL)·C + (ρF+ηF)·F·ρL/ρF)). Training with stimulus s adds three
+    named terms (docs/science.md §3, §3a):
 
-        dL/dt = s·G·φ(E) + (1 − s)·Forbes_L(E),   φ(E) = min((E + 500) / (500 + 100), 1)
+        dL/dt = s·G·φ(E)                        growth (``growth_factor``; leg accretion)
+              + min(Forbes_L(E), 0)·(1 − p)     a deficit's lean loss, less what training spares
+              + max(Forbes_L(E), 0)·(1 − s)     food-only lean gain, displaced by training growth
+        p = ``lean_sparing``(s, sessions' energy / deficit)
 
-    (Murphy & Koehler [10]: gain falls linearly with the deficit, ≈ 0 at 500 kcal/d; Garthe 2013 /
-    Helms 2023 [11, 12]: beyond a small surplus more energy adds fat, not muscle; φ peaks at 1 so
-    the training-age ceiling G is a true maximum [16]), never losing more
-    lean than Forbes alone; fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
+    and fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
     """
     vector = any(isinstance(x, np.ndarray) for x in (calories, session_kcal_per_kg_week, stimulus))
     exp = np.exp if vector else math.exp
@@ -458,17 +530,23 @@ def simulate(
         ecf = base.ecf0 + ecf_shift * (1.0 - exp(-ecf_rate * t))
         return at, glyc, ecf
 
+
     def rates(lean, fat, at, glyc, ecf):
         bw = lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc
+        sessions = session_kcal_per_kg_day * bw
         e = calories - (base.k + GAMMA_F * fat + GAMMA_L * lean + base.delta * bw + beta_ei + at
-                        + session_kcal_per_kg_day * bw)
+                        + sessions)
         forbes = FORBES_C * e / (denom_l * FORBES_C + denom_f * fat * ratio)
-        trained = g * vmin((e + DEFICIT_ZERO_GAIN) / (DEFICIT_ZERO_GAIN + SURPLUS_USEFUL), 1.0)
-        d_lean = s * trained + (1.0 - s) * forbes
-        d_lean = vmax(d_lean, vmin(forbes, 0.0 * forbes))  # never worse than Forbes in a deficit
+        growth = s * g * growth_factor(e)
+        # in a deficit training spares lean (lean_sparing); in a surplus, lean gained from food
+        # alone shrinks as the stimulus directs the surplus to training growth
+        share = sessions / vmax(-e, 1.0 + 0.0 * e)
+        kept = lean_sparing(s, share)
+        loss = vmin(forbes, 0.0 * forbes) * (1.0 - kept)
+        gain = vmax(forbes, 0.0 * forbes) * (1.0 - s)
+        d_lean = growth + loss + gain
         d_fat = (e - denom_l * d_lean) / denom_f
-        leg_accretion = s * vmax(trained, 0.0 * trained)
-        return d_lean, d_fat, leg_accretion
+        return d_lean, d_fat, growth
 
     zero = 0.0 * calories + 0.0 * session_kcal_per_kg_week + 0.0 * stimulus
     lean = base.lean0 + zero
@@ -509,16 +587,26 @@ def plan_load(profile: Profile, sessions: Iterable) -> WeekLoad:
     )
 
 
+def expenditure_kcal(base: Baseline, load: WeekLoad) -> float:
+    """Estimated expenditure at the start [kcal/d]: PAL × RMR plus the sessions' net cost,
+    averaged over the week (Hall 2011 [1]; Compendium 2024 [3])."""
+    return base.ei0 + session_kcal_per_day(base, load)
+
+
+def session_kcal_per_day(base: Baseline, load: WeekLoad) -> float:
+    """[kcal/d] the sessions' net cost at the starting weight, averaged over the week."""
+    return load.session_kcal_per_kg * base.bw0 / 7.0
+
+
 def maintenance_kcal(profile: Profile, load: WeekLoad) -> float:
-    """Estimated expenditure at the start [kcal/d]: PAL × RMR plus the sessions' net cost."""
-    base = baseline(profile)
-    return base.ei0 + load.session_kcal_per_kg * profile.weight_kg / 7.0
+    """``expenditure_kcal`` of a profile and week [kcal/d]."""
+    return expenditure_kcal(baseline(profile), load)
 
 
 def leg_state(base: Baseline, fat, lean, accretion):
     """(leg muscle [kg], leg fat [kg], thigh circumference [cm]) from whole-body states.
 
-    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (SCIENCE.md §3:
+    No spot reduction: leg fat moves with whole-body fat by the legs' share [15] (docs/science.md §3:
     women losing 9.6 % of weight lost trunk and leg fat alike, −14.9 % vs −14.7 %). Leg muscle
     falls with a non-training lean loss by the legs' share of lean tissue [13] (a non-training
     lean *gain* from overeating is not counted as muscle), plus all of the training accretion (the programme trains only the legs), 80 % of it in the thighs.
@@ -580,7 +668,7 @@ def project(
             end.thigh_circumference_cm - start.thigh_circumference_cm, 3),
         weekly=weekly,
         start_thigh_circumference_cm=start.thigh_circumference_cm,
-        maintenance_kcal_per_day=round(base.ei0 + load.session_kcal_per_kg * base.bw0 / 7.0, 1),
-        session_kcal_per_day=round(load.session_kcal_per_kg * base.bw0 / 7.0, 1),
+        maintenance_kcal_per_day=round(expenditure_kcal(base, load), 1),
+        session_kcal_per_day=round(session_kcal_per_day(base, load), 1),
         max_weekly_loss_pct=round(max(max_loss, 0.0), 3),
     )

@@ -1,4 +1,4 @@
-"""What leaner, bulkier and maintain mean, as predicates on a projection (DESIGN.md "Goals").
+"""What leaner, bulkier and maintain mean, as predicates on a projection (docs/design.md "Goals").
 
 | goal     | reached when (over the horizon)                                                   |
 |----------|-----------------------------------------------------------------------------------|

@@ -1,4 +1,4 @@
-"""Safety rules (SCIENCE.md §5) and plan rules: one definition, used by the solver and the checker.
+"""Safety rules (docs/science.md §5) and plan rules: one definition, used by the solver and the checker.
 
 Each rule is a small named function in ``RULES``; its name is what plans, explanations and test ids
 say. The bounds a rule enforces come from the pure functions below (``intake_floor``,
@@ -14,12 +14,19 @@ from typing import Callable
 
 from planner.model.plan import GuardrailResult, PlanInput, Projection, Session
 from planner.model.profile import DAYS, Profile
-from planner.model.sessions import CATALOGUE, SQUAT_LOADS, allowed_kinds, squat_load_for
+from planner.model.sessions import (
+    CATALOGUE,
+    HARD_RUNS_MAX,
+    SESSION_SETS_MAX,
+    SQUAT_LOADS,
+    allowed_kinds,
+    squat_load_for,
+)
 from planner.science.effect import WeekLoad, resting_energy_mifflin
 
-# A starter allowance: an athlete with no recent running may still run this much a week
-# (one short interval session), since 10 % of nothing is nothing.
-STARTER_RUN_MINUTES = 45.0
+# A beginner's allowance: an athlete who runs less than this a week may run this much (a first
+# week of Couch to 5K: 3 × 20 min of run/walk; docs/science.md §5), since 10 % of nothing is nothing.
+STARTER_RUN_MINUTES = 60.0
 PROTEIN_DEFAULT_G_PER_KG = 1.8  # [g/kg/d] inside Morton 2018's 1.6-2.2
 
 
@@ -50,6 +57,39 @@ def running_cap(profile: Profile) -> float:
     10 % rule), or the starter allowance for athletes who have not been running."""
     grow = 1 + profile.limits.max_run_increase_pct / 100
     return max(profile.recent_weekly_run_minutes * grow, STARTER_RUN_MINUTES)
+
+
+RUNNING_KEPT_SHARE = 0.8  # a runner keeps ≥ 80 % of recent running (acute:chronic ≥ 0.8, Gabbett 2016)
+
+
+def running_floor(profile: Profile) -> float:
+    """[min/week] least running a runner's week keeps ("running kept"): 80 % of recent running
+    (acute:chronic under 0.8 is under-training, Gabbett 2016), within the running-load cap; 0 when
+    the profile says ``keep_running: false``, running is excluded, or there is no recent running."""
+    if not profile.keep_running or "long_run" in profile.exclude:
+        return 0.0
+    return min(RUNNING_KEPT_SHARE * profile.recent_weekly_run_minutes, running_cap(profile))
+
+
+def squat_sessions_min(profile: Profile) -> int:
+    """Least squats/lunges sessions a week: 2 to bulk ("lift twice to bulk", Schoenfeld 2016:
+    twice a week beats once), 1 in a cut ("strength kept": resistance training keeps muscle while
+    losing fat, Donnelly 2009), when squats/lunges are allowed and the week has 2+ training days."""
+    if "squats_lunges" not in allowed_kinds(profile) or profile.planned_training_days < 2:
+        return 0
+    return {"bulkier": 2, "leaner": 1}.get(profile.goal, 0)
+
+
+def needs_mix(profile: Profile) -> bool:
+    """"a mix": 3+ training days and 2+ allowed kinds ask for at least two kinds."""
+    return profile.planned_training_days >= 3 and len(allowed_kinds(profile)) >= 2
+
+
+def needs_fast_running(profile: Profile) -> bool:
+    """A bulkier week without squats/lunges builds on sprints or hill repeats (Type II work)."""
+    allowed = allowed_kinds(profile)
+    return (profile.goal == "bulkier" and "squats_lunges" not in allowed
+            and bool({"sprints", "hill_repeats"} & set(allowed)))
 
 
 def protein_bounds(profile: Profile) -> tuple[int, int]:
@@ -89,8 +129,9 @@ Check = Callable[[Context], GuardrailResult]
 @dataclass(frozen=True)
 class Rule:
     name: str
-    safety: bool  # a SCIENCE.md §5 guardrail (True) or a rule of the athlete's week (False)
+    safety: bool  # a docs/science.md §5 guardrail (True) or a rule of the athlete's week (False)
     check: Check
+    shape: bool = False  # a plan-shape rule (docs/design.md "Plan shape"): gives way to guardrails
 
 
 def _result(name: str, ok: bool, detail: str) -> GuardrailResult:
@@ -215,6 +256,83 @@ def session_doses(c: Context) -> GuardrailResult:
                    "every dose within the catalogue's range" if not bad else "; ".join(bad))
 
 
+# ---------------------------------------------------------------------------------------------
+# Plan shape: what a coach's week looks like (docs/design.md "Plan shape"; docs/science.md §6)
+# ---------------------------------------------------------------------------------------------
+def _kind_counts(c: Context) -> dict[str, int]:
+    counts = {k: 0 for k in CATALOGUE}
+    for _, s in c.plan.sessions():
+        counts[s.kind] += 1
+    return counts
+
+
+def training_days(c: Context) -> GuardrailResult:
+    n = sum(1 for d in c.plan.days if d.sessions)
+    want = c.profile.planned_training_days
+    return _result("training days", n == want, f"{n} training day(s), {want} asked")
+
+
+def session_volume(c: Context) -> GuardrailResult:
+    most = SESSION_SETS_MAX[c.profile.strength_experience]
+    over = [f"{day} {s.dose} sets" for day, s in c.plan.sessions()
+            if s.kind == "squats_lunges" and s.dose > most]
+    return _result("session volume", not over,
+                   f"at most {most} hard sets a squats/lunges session ({c.profile.strength_experience})"
+                   if not over else f"over {most} hard sets: " + ", ".join(over))
+
+
+def running_kept(c: Context) -> GuardrailResult:
+    floor = running_floor(c.profile)
+    run = c.load.running_minutes
+    ok = run >= floor - 1e-6
+    return _result("running kept", ok,
+                   f"{run:.0f} min running {'≥' if ok else '<'} {floor:.0f} min/week "
+                   f"({RUNNING_KEPT_SHARE:.0%} of recent {c.profile.recent_weekly_run_minutes:.0f})"
+                   if floor > 0 else "no running to keep")
+
+
+def _squat_rule(name: str, goal: str) -> Check:
+    def rule(c: Context) -> GuardrailResult:
+        need = squat_sessions_min(c.profile) if c.profile.goal == goal else 0
+        n = _kind_counts(c)["squats_lunges"]
+        return _result(name, n >= need, f"{n} squats/lunges session(s), at least {need} needed"
+                       if need else "does not apply to this goal and week")
+    return rule
+
+
+def a_mix(c: Context) -> GuardrailResult:
+    counts = _kind_counts(c)
+    used = [k for k, n in counts.items() if n]
+    problems = []
+    if needs_mix(c.profile) and len(used) < 2:
+        problems.append(f"{len(used)} kind(s) in a {c.profile.planned_training_days}-day week, "
+                        "at least 2 needed")
+    if needs_fast_running(c.profile) and not (counts["sprints"] + counts["hill_repeats"]):
+        problems.append("bulkier without squats/lunges needs sprints or hill repeats")
+    return _result("a mix", not problems, "kinds: " + (", ".join(used) or "none")
+                   if not problems else "; ".join(problems))
+
+
+def hard_running_sessions(c: Context) -> GuardrailResult:
+    counts = _kind_counts(c)
+    n = counts["sprints"] + counts["hill_repeats"]
+    most = HARD_RUNS_MAX[c.profile.strength_experience]
+    return _result("hard running sessions", n <= most,
+                   f"{n} sprint/hill session(s), at most {most} a week "
+                   f"({c.profile.strength_experience})")
+
+
+SHAPE_RULES: tuple[Rule, ...] = (
+    Rule("training days", False, training_days, shape=True),
+    Rule("session volume", False, session_volume, shape=True),
+    Rule("running kept", False, running_kept, shape=True),
+    Rule("strength kept", False, _squat_rule("strength kept", "leaner"), shape=True),
+    Rule("lift twice to bulk", False, _squat_rule("lift twice to bulk", "bulkier"), shape=True),
+    Rule("a mix", False, a_mix, shape=True),
+    Rule("hard running sessions", False, hard_running_sessions, shape=True),
+)
+SHAPE_RULE_NAMES: tuple[str, ...] = tuple(r.name for r in SHAPE_RULES)
+
 RULES: tuple[Rule, ...] = (
     Rule("minimum intake", True, minimum_intake),
     Rule("rate of loss", True, rate_of_loss),
@@ -229,6 +347,7 @@ RULES: tuple[Rule, ...] = (
     Rule("availability", False, availability),
     Rule("facilities", False, facilities),
     Rule("session doses", False, session_doses),
+    *SHAPE_RULES,
 )
 RULE_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
 

@@ -34,6 +34,8 @@ class SolverParams:
     find_earliest_week: bool = True
     start: tuple[tuple[str, str, int], ...] = ()  # warm start: (day, kind, dose) of a known week
     reach_check_limit: float = 1.0  # deterministic seconds for one "can week N be reached?" check
+    # plan-shape rules that give way (they conflict with the guardrails or pins for this athlete)
+    relaxed: tuple[str, ...] = ()
 
 
 
@@ -94,6 +96,7 @@ class Instance:
     reach_pad: int = 0  # [milli-units] margin the surrogate must show after a missed reach
     endurance_max: int = 0  # [min/week] most long-run minutes a week can hold
     bounded: bool = True  # domains tightened by the rules (off when explaining infeasibility)
+    relaxed: tuple[str, ...] = ()  # shape rules given way (``SolverParams.relaxed``)
 
 
 
@@ -142,5 +145,5 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
         target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
         endurance_max=int(min(7 * max([o.endurance_minutes for o in options] + [0]), run_cap)),
-        bounded=bounded,
+        bounded=bounded, relaxed=params.relaxed,
     )

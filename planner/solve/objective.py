@@ -23,13 +23,34 @@ from planner.model.sessions import allowed_kinds
 from planner.science import effect, guardrails
 from planner.solve.instance import Instance, Option
 
+# The objective, in the order a coach ranks it (docs/design.md "Plan shape", below the table):
+# the goal first; then the leg change the goal is about; a sustainable calorie change; the
+# athlete's preferences; least training only as a tie-break. Points; CP-SAT works in 1/1000 points.
 W_SHORT = 20  # per milli-unit (0.001 cm or g) of shortfall
 
-W_CAL = 2  # per kcal/d away from maintenance
+# The leg change the goal is about, per milli-unit (g of leg muscle / leg fat, 0.001 cm of thigh,
+# g of body weight): "linear" adds weight × change, "loss" weight × max(0, −change), "drift"
+# weight × |change|. leaner: leg fat down with leg muscle kept; bulkier: leg muscle up with the
+# least leg fat; maintain: steady girth and weight, muscle kept.
+LEG_CHANGE: dict[str, dict[str, dict[str, int]]] = {
+    "leaner": {"linear": {"leg_fat": 1}, "loss": {"leg_muscle": 10}, "drift": {}},
+    "bulkier": {"linear": {"leg_muscle": -2, "leg_fat": 1}, "loss": {}, "drift": {}},
+    "maintain": {"linear": {}, "loss": {"leg_muscle": 10}, "drift": {"thigh": 1, "body_weight": 1}},
+}
+
+# A sustainable calorie change, as a share of expenditure with the plan's sessions: a cut of
+# 15 % (inside Helms 2014's 0.5-1 % of body weight a week, gentler than Garthe 2011's 19 % slow
+# arm), a lean gain of +5 % (Helms 2023: 5 % grew as much muscle as 15 %, with less fat), and
+# maintenance. The guardrails bound it either way; the leg-change term may move it where the
+# effect model shows more of the goal's change for the kcal.
+SUSTAINABLE_CHANGE = {"leaner": -0.15, "bulkier": 0.05, "maintain": 0.0}
+W_CAL = 4  # per kcal/d away from the goal's sustainable intake
 
 W_MARGIN = 3  # per 0.001 cm short of the margin
 
 W_PREF = 200  # per long run off the preferred day
+
+W_LOAD = 0.01  # per RPE-minute of training (session-RPE, Foster 2001): only a tie-break
 
 W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
 
@@ -38,6 +59,20 @@ S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
 LEVEL_STEP = 100  # [kcal/d] calorie levels of the surrogate (the exact polish refines to the step)
 
 METRICS = ("thigh", "leg_muscle", "leg_fat", "body_weight", "max_loss")
+
+
+def sustainable_intake(goal: str, maintenance_kcal):
+    """[kcal/d] the goal's sustainable intake: maintenance × (1 + ``SUSTAINABLE_CHANGE``)."""
+    return maintenance_kcal * (1.0 + SUSTAINABLE_CHANGE[goal])
+
+
+def leg_change_points(goal: str, metric: dict):
+    """The "leg change" term (``LEG_CHANGE``) from metrics in milli-units (floats or arrays)."""
+    spec = LEG_CHANGE[goal]
+    zero = 0 * metric["thigh"]
+    total = zero + sum(w * metric[m] for m, w in spec["linear"].items())
+    total = total + sum(w * np.maximum(zero, -metric[m]) for m, w in spec["loss"].items())
+    return total + sum(w * np.abs(metric[m]) for m, w in spec["drift"].items())
 
 def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
                  weeks: int) -> dict[str, np.ndarray]:
@@ -108,7 +143,9 @@ def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: f
     ok = (cals >= low) & (cals <= high) & (
         metric["max_loss"] <= inst.profile.limits.max_loss_pct_per_week * 1000)
     cost = (W_SHORT * (short + side) + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
-            + W_CAL * np.abs(cals - maint) + np.where(ok, 0, 10 * W_UNREACHED))
+            + leg_change_points(inst.profile.goal, metric)
+            + W_CAL * np.abs(cals - sustainable_intake(inst.profile.goal, maint))
+            + np.where(ok, 0, 10 * W_UNREACHED))
     return int(cals[int(np.argmin(cost))])
 
 
@@ -162,6 +199,15 @@ def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
 
 
 
+# Sessions on one day, in the order to do them: lift first (interference grows with the running
+# before it: Murlasits 2018; Wilson 2012), then hard running, then the easy run.
+DAY_ORDER = ("squats_lunges", "sprints", "hill_repeats", "long_run")
+
+
+def day_order(option: Option) -> int:
+    return DAY_ORDER.index(option.kind)
+
+
 @dataclass(frozen=True)
 class Choice:
     """A week (options per day) and calories, with its exact objective terms."""
@@ -175,7 +221,7 @@ class Choice:
         return sum(self.terms.values())
 
     def plan_input(self, protein: int) -> PlanInput:
-        days = [DayPlan(day=DAYS[d], sessions=[o.session() for o in opts])  # type: ignore[arg-type]
+        days = [DayPlan(day=DAYS[d], sessions=[o.session() for o in sorted(opts, key=day_order)])  # type: ignore[arg-type]
                 for d, opts in enumerate(self.week)]
         return PlanInput(calories_per_day=self.calories, protein_g_per_day=protein, days=days)
 
@@ -214,12 +260,14 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         pref = sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
     short, side, slack = goal_shortfalls(inst, out)
     ones = np.ones(len(calories))
+    goal = inst.profile.goal
     columns = {
         "shortfall": W_SHORT * (short + side) + W_UNREACHED * (short + side > 1e-9),
-        "training load": float(effort) * ones,
-        "calorie change": W_CAL * np.abs(calories - maint),
+        "leg change": leg_change_points(goal, out),
+        "calorie change": W_CAL * np.abs(calories - sustainable_intake(goal, maint)),
         "margin": W_MARGIN * slack,
         "preferences": float(W_PREF * pref) * ones,
+        "training load": W_LOAD * float(effort) * ones,
     }
     return columns, ok
 

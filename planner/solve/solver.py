@@ -47,10 +47,14 @@ from planner.solve.instance import (
     SolverParams,
     prepare,
 )
+from planner.model.sessions import HARD_RUNS_MAX, SESSION_SETS_MAX
 from planner.solve.objective import (
+    LEG_CHANGE,
     METRICS,
     S_SLOPE_STEP,
+    SUSTAINABLE_CHANGE,
     W_CAL,
+    W_LOAD,
     W_MARGIN,
     W_PREF,
     W_SHORT,
@@ -195,6 +199,69 @@ def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
 
 
 
+def _count(v: Vars, inst: Instance, kinds: tuple[str, ...]):
+    return sum(x for (_, o), x in v.x.items() if inst.options[o].kind in kinds)
+
+
+# ---- plan shape (docs/design.md "Plan shape"): the same rules as the checker's SHAPE_RULES ----
+def rule_training_days(m, v: Vars, inst: Instance, lit) -> None:
+    m.Add(sum(v.rest) == 7 - inst.profile.planned_training_days).OnlyEnforceIf(lit)
+
+
+def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
+    most = SESSION_SETS_MAX[inst.profile.strength_experience]
+    for (_, o), x in v.x.items():
+        if inst.options[o].kind == "squats_lunges" and inst.options[o].dose > most:
+            m.Add(x == 0).OnlyEnforceIf(lit)
+
+
+def rule_running_kept(m, v: Vars, inst: Instance, lit) -> None:
+    floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
+    if floor > 0:
+        run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
+                        if inst.options[o].running_minutes)
+        m.Add(run >= floor).OnlyEnforceIf(lit)
+
+
+def rule_strength_kept(m, v: Vars, inst: Instance, lit) -> None:
+    if inst.profile.goal == "leaner" and guardrails.squat_sessions_min(inst.profile):
+        m.Add(_count(v, inst, ("squats_lunges",)) >= 1).OnlyEnforceIf(lit)
+
+
+def rule_lift_twice(m, v: Vars, inst: Instance, lit) -> None:
+    if inst.profile.goal == "bulkier" and guardrails.squat_sessions_min(inst.profile):
+        m.Add(_count(v, inst, ("squats_lunges",)) >= 2).OnlyEnforceIf(lit)
+
+
+def rule_a_mix(m, v: Vars, inst: Instance, lit) -> None:
+    if guardrails.needs_mix(inst.profile):
+        used = []
+        for kind in KINDS:
+            u = m.NewBoolVar(f"kind_used({kind})")
+            m.Add(u <= _count(v, inst, (kind,)))
+            used.append(u)
+        m.Add(sum(used) >= 2).OnlyEnforceIf(lit)
+    if guardrails.needs_fast_running(inst.profile):
+        m.Add(_count(v, inst, ("sprints", "hill_repeats")) >= 1).OnlyEnforceIf(lit)
+
+
+def rule_hard_running_sessions(m, v: Vars, inst: Instance, lit) -> None:
+    most = HARD_RUNS_MAX[inst.profile.strength_experience]
+    m.Add(_count(v, inst, ("sprints", "hill_repeats")) <= most).OnlyEnforceIf(lit)
+
+
+SHAPE_ENCODERS = (
+    ("training days", rule_training_days),
+    ("session volume", rule_session_volume),
+    ("running kept", rule_running_kept),
+    ("strength kept", rule_strength_kept),
+    ("lift twice to bulk", rule_lift_twice),
+    ("a mix", rule_a_mix),
+    ("hard running sessions", rule_hard_running_sessions),
+)
+assert tuple(name for name, _ in SHAPE_ENCODERS) == guardrails.SHAPE_RULE_NAMES
+
+
 # Hard rules, one registry: name (as the checker and the explanation say it) → encoder.
 # "rate of loss" is enforced through the surrogate (``_add_goal``) and re-checked exactly; "protein"
 # is met by construction (1.8 g/kg); "session doses" by the catalogue.
@@ -213,6 +280,11 @@ HARD_RULES = (
     ("pinned calories", rule_pinned_calories),
     ("pinned sessions", rule_pinned_sessions),
 )
+
+
+def active_rules(inst: Instance):
+    """The hard rules, then the shape rules not given way (``SolverParams.relaxed``)."""
+    return HARD_RULES + tuple((n, r) for n, r in SHAPE_ENCODERS if n not in inst.relaxed)
 
 def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
               reach_only: bool = False) -> dict[str, cp_model.LinearExpr]:
@@ -292,25 +364,47 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
                     m.Add(zj == 0)
                     break
     terms = _goal_terms(m, inst, metric, v.reach)
-    # |calories − maintenance| per level (on level j it is |c_j − ei0 − s_est − ΔS_j|): the
-    # disaggregated form is the convex hull, tighter than the absolute value of the sum
+    terms["leg change"] = _leg_change(m, inst.profile.goal, metric)
+    # |calories − sustainable intake| per level; on level j it is |c_j − f·(ei0 + s_est + ΔS_j)|
+    # with f = 1 + SUSTAINABLE_CHANGE (in per mille): the disaggregated form is the convex hull,
+    # tighter than the absolute value of the sum
+    f = int(round(1000 * (1 + SUSTAINABLE_CHANGE[inst.profile.goal])))
     change = []
     for j, (zj, cal) in enumerate(zip(z, table.calories)):
-        off = cal - int(round(inst.base.ei0)) - int(round(table.s_est))
-        ch = m.NewIntVar(0, 10**5, f"calorie_change(level={j})")
-        m.Add(ch >= off * zj - ds_j[j])
-        m.Add(ch >= ds_j[j] - off * zj)
+        off = 1000 * cal - f * (int(round(inst.base.ei0)) + int(round(table.s_est)))
+        ch = m.NewIntVar(0, 10**8, f"calorie_change(level={j})")  # [0.001 kcal/d]
+        m.Add(ch >= off * zj - f * ds_j[j])
+        m.Add(ch >= f * ds_j[j] - off * zj)
         change.append(ch)
-    terms["calorie change"] = W_CAL * U * sum(change)
+    terms["calorie change"] = W_CAL * sum(change)  # U per kcal/d = 1 per 0.001 kcal/d
     return terms
+
+
+def _leg_change(m, goal: str, metric) -> cp_model.LinearExpr:
+    """``objective.LEG_CHANGE`` on the micro-unit metrics (1 per micro-unit = U per milli-unit)."""
+    spec = LEG_CHANGE[goal]
+    parts = [(w, metric[n]) for n, w in spec["linear"].items()]
+    big = 10**7 * U
+    for n, w in spec["loss"].items():
+        lost = m.NewIntVar(0, big, f"{n}_lost")
+        m.Add(lost >= -metric[n])
+        parts.append((w, lost))
+    for n, w in spec["drift"].items():
+        drift = m.NewIntVar(0, big, f"{n}_drift")
+        m.Add(drift >= metric[n])
+        m.Add(drift >= -metric[n])
+        parts.append((w, drift))
+    return sum(w * e for w, e in parts)
 
 
 
 def goal_metrics(goal: str) -> tuple[str, ...]:
-    """The metrics a goal's predicate (and the rate-of-loss guardrail) needs."""
+    """The metrics a goal's predicate, its leg-change term and the rate-of-loss guardrail need."""
     side = {"bulkier": ("leg_muscle", "leg_fat"), "leaner": ("leg_fat",),
             "maintain": ("body_weight",)}[goal]
-    return ("thigh", "max_loss") + side
+    spec = LEG_CHANGE[goal]
+    extra = tuple(n for part in spec.values() for n in part)
+    return tuple(dict.fromkeys(("thigh", "max_loss") + side + extra))
 
 
 
@@ -417,14 +511,15 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     m.AddExactlyOne(level)
     s_kcal = m.NewIntVar(0, inst.s_max + 7, "session_kcal_per_day")
     m.Add(s_kcal == _weighted((int(round(opts[o].kcal_day)), v) for (_, o), v in x.items()))
-    lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in HARD_RULES}
+    rules = active_rules(inst)
+    lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in rules}
     lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
     calories = _weighted(zip(table.calories, level))
     reach = m.NewBoolVar("require_goal")
     m.Add(reach == int(reach_only))
     v = Vars(x=x, days=days, rest=rest, hard_day=hard_day, level=level, calories=calories,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
-    for name, encode in HARD_RULES:
+    for name, encode in rules:
         encode(m, v, inst, lits[name])
     goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"], reach_only)
     pref = []
@@ -433,10 +528,12 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         pref = [vv for (d, o), vv in x.items() if opts[o].kind == "long_run" and d != pday]
     v.terms = {
         "shortfall": goal_terms["shortfall"],
-        "training load": _weighted((U * opts[o].effort, vv) for (_, o), vv in x.items()),
+        "leg change": goal_terms["leg change"],
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
         "preferences": W_PREF * U * sum(pref),
+        "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
+                                   for (_, o), vv in x.items()),
     }
     m.Minimize(sum(v.terms.values()))
     for key, value in (hint or {}).items():
@@ -521,7 +618,8 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
 
 
 STRUCTURAL_RULES = ("rest days", "no back-to-back hard days", "48 h between hard sessions",
-                    "running load", "availability", "exclusions", "facilities", "session doses")
+                    "running load", "availability", "exclusions", "facilities", "session doses",
+                    *guardrails.SHAPE_RULE_NAMES)
 
 
 def week_keeps_rules(inst: Instance, week) -> bool:
@@ -531,7 +629,8 @@ def week_keeps_rules(inst: Instance, week) -> bool:
         DayPlan(day=DAYS[d], sessions=[o.session() for o in day]) for d, day in enumerate(week)])
     load = effect.plan_load(inst.profile, [s for _, s in plan.sessions()])
     context = guardrails.Context(inst.profile, plan, 0.0, None, load)  # type: ignore[arg-type]
-    if any(not r.check(context).ok for r in guardrails.RULES if r.name in STRUCTURAL_RULES):
+    if any(not r.check(context).ok for r in guardrails.RULES
+           if r.name in STRUCTURAL_RULES and r.name not in inst.relaxed):
         return False
     counts = {kind: sum(o.kind == kind for day in week for o in day) for kind in KINDS}
     return all(counts[kind] == n for kind, n in inst.pins.kind_counts) and any(week)
@@ -554,6 +653,22 @@ def warm_start(inst: Instance, start: tuple[tuple[str, str, int], ...]) -> list 
 
 def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                reach_only: bool = False) -> CoreResult | None:
+    """``_solve_core`` keeping every plan-shape rule the guardrails (and pins) allow: when no week
+    keeps them all, the shape rules in the conflict give way (``SolverParams.relaxed``, named in
+    the plan's explanation) and the week is solved again; a conflict of guardrails alone raises
+    ``NoSafePlanError``."""
+    while True:
+        try:
+            return _solve_core(profile, weeks, params, pins, reach_only)
+        except NoSafePlanError as e:
+            give_way = [r for r in e.conflicting_rules if r in guardrails.SHAPE_RULE_NAMES]
+            if not give_way or e.detail:
+                raise
+            params = replace(params, relaxed=tuple(dict.fromkeys(params.relaxed + tuple(give_way))))
+
+
+def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
+                reach_only: bool = False) -> CoreResult | None:
     """Surrogate passes, each centred on the best week so far (its session energy and stimulus)
     and hinted with it; then exact polishing of the calories.
 
@@ -649,7 +764,38 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     if best is None:
         raise NoSafePlanError(profile.name, ["deficit", "surplus", "rate of loss"],
                               "no calorie target keeps every calorie guardrail")
+    if not reach_only:
+        best = improve_doses(inst, best)
     return CoreResult(best, "OPTIMAL" if proven else "FEASIBLE", passes, inst)
+
+
+def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
+    """Weeks that differ from ``week`` in one session's dose by one catalogue step, and keep
+    every structural and shape rule."""
+    out = []
+    for d, day in enumerate(week):
+        for i, opt in enumerate(day):
+            same = [o for o in inst.options if o.kind == opt.kind]
+            k = same.index(opt)
+            for j in (k - 1, k + 1):
+                if 0 <= j < len(same):
+                    cand = [list(x) for x in week]
+                    cand[d][i] = same[j]
+                    if week_keeps_rules(inst, cand):
+                        out.append(cand)
+    return out
+
+
+def improve_doses(inst: Instance, best: Choice) -> Choice:
+    """Exact local search after the surrogate passes: move one session's dose a step at a time
+    while the full model's objective improves (the surrogate is linear in the week's totals, so
+    near a trade-off between terms it can land a dose step off)."""
+    while True:
+        cands = [c for c in polish_all(inst, dose_neighbours(inst, best.week)) if c is not None]
+        better = min(cands, key=lambda c: c.total, default=None)
+        if better is None or better.total >= best.total - 1e-9:
+            return best
+        best = better
 
 
 
