@@ -54,8 +54,8 @@ DEEP = 2000
 CASES = [
     # 5. tracebacks where exit 2 is promised
     ("5000-digit integer", "plan.json", '{"calories_per_day": ' + "9" * 5000 + ', "days": []}',
-     "score {dana} {f}", "calories_per_day: must be a whole number from 0 to 10000, not "
-                         "999999999999… (5,000 digits)"),
+     "score {dana} {f}", ("calories_per_day: must be a whole number from 0 to 10000, not "
+                         "999999999999… (5,000 digits)")),
     ("JSON nested 2000 deep", "plan.json", plan_json()[:-1] + ', "x": ' + "[" * DEEP + "]" * DEEP
      + "}", "score {dana} {f}", "nested more than 20 levels deep"),
     ("YAML nested 2000 deep", "p.yaml", "name: " + "[" * DEEP + "]" * DEEP + "\n",
@@ -69,8 +69,8 @@ CASES = [
         for i in range(6)), "validate {f}", "holds more than 250,000 values"),
     ("input over 1 MiB", "plan.json", " " * MAX_DOCUMENT_BYTES + plan_json(), "score {dana} {f}",
      "larger than 1 MiB"),
-    ("/dev/zero", None, None, "plan /dev/zero", "/dev/zero: invalid input\n  - (document): "
-                                                "larger than 1 MiB"),
+    ("/dev/zero", None, None, "plan /dev/zero", ("/dev/zero: invalid input\n  - (document): "
+                                                "larger than 1 MiB")),
     ("relative sweep past the intake bound", None, None,
      "seek {dana} --thigh-cm 1 --sweep calories=+0..+9000:50",
      "calories=+0..+9000:50: from the seek plan's"),
@@ -89,17 +89,17 @@ CASES = [
      "whatif {dana} --set 'availability={{mon: 60, mon: 90}}'", "mon: given twice"),
     # 7. a top-level typo in a plan
     ("plan top-level typo", "plan.json", plan_json(protien_g_per_day=120), "score {dana} {f}",
-     "protien_g_per_day: unknown field (typo?); allowed fields are listed by "
-     "`legplan schema plan`"),
+     ("protien_g_per_day: unknown field (typo?); allowed fields are listed by "
+     "`legplan schema plan`")),
     # 8. lax numbers
     ('"minutes": "60"', "plan.json", session_json('{"kind": "long_run", "minutes": "60"}'),
      "score {dana} {f}",
      "days.0.sessions.0.minutes: must be a whole number from 1 to 600, not the text '60'"),
     ('"calories_per_day": "2300"', "plan.json", plan_json(calories_per_day="2300"),
-     "score {dana} {f}", "calories_per_day: must be a whole number from 0 to 10000, not the "
-                         "text '2300'"),
-    ("minutes: true", "plan.yaml", "calories_per_day: 2300\ndays:\n- day: mon\n  sessions:\n"
-                                   "  - {kind: long_run, minutes: true}\n", "score {dana} {f}",
+     "score {dana} {f}", ("calories_per_day: must be a whole number from 0 to 10000, not the "
+                         "text '2300'")),
+    ("minutes: true", "plan.yaml", ("calories_per_day: 2300\ndays:\n- day: mon\n  sessions:\n"
+                                   "  - {kind: long_run, minutes: true}\n"), "score {dana} {f}",
      "days.0.sessions.0.minutes: must be a whole number from 1 to 600, not true"),
     ("minutes: 60.5", "plan.json", session_json('{"kind": "long_run", "minutes": 60.5}'),
      "score {dana} {f}", "minutes: must be a whole number from 1 to 600, not 60.5"),
@@ -152,8 +152,8 @@ CASES = [
      "days: mon listed more than once; each day may appear once"),
     ("60,000 unknown keys: the first 10 and a count", "p.json",
      json.dumps({**DANA_DATA, **{f"k{i}": 0 for i in range(60_000)}}), "validate {f}",
-     "  - k9: unknown field (typo?); allowed fields are listed by `legplan schema profile`\n"
-     "  … and 59,990 more problems"),
+     ("  - k9: unknown field (typo?); allowed fields are listed by `legplan schema profile`\n"
+     "  … and 59,990 more problems")),
     # 12. what-if pins outside the possible range
     ("relative calorie pin past 10000", None, None, "whatif {dana} --set calories=+99999",
      "calories: calories=+99999 gives"),

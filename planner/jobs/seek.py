@@ -29,7 +29,14 @@ from dataclasses import dataclass, replace
 from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
 from planner.jobs.planning import solve
 from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import CALORIE_STEP, MAX_CALORIES, MAX_WEEKS, DayPlan, Plan, PlanInput
+from planner.model.plan import (
+    CALORIE_STEP,
+    MAX_CALORIES,
+    MAX_WEEKS,
+    DayPlan,
+    Plan,
+    PlanInput,
+)
 from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import LeverStep, Outcome, SeekResult, Sweep, SweepPoint
 from planner.science import guardrails

@@ -309,13 +309,13 @@ def read_document(path: Path) -> Any:
     except OSError as e:
         raise InputError(source, [("", f"cannot read file: {e.strerror or e}")]) from None
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(source, [("", "larger than 1 MiB, the most legplan reads; a profile or "
-                                       "plan is a few KB (is this the right file?)")])
+        raise InputError(source, [("", ("larger than 1 MiB, the most legplan reads; a profile or "
+                                       "plan is a few KB (is this the right file?)"))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError(source, [("", f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
-                                       f"{e.start})")]) from None
+        raise InputError(source, [("", (f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                                       f"{e.start})"))]) from None
     return parse_text(text, source, "json" if path.suffix.lower() == ".json" else "yaml")
 
 
@@ -366,7 +366,7 @@ def _num(x: Any) -> str:
 
 
 def _range(metadata: list[Any]) -> str:
-    """" from 0 to 10000", " above 0 and at most 1", " of at least 0" or ""."""
+    """The range in words: `` from 0 to 10000``, `` above 0 and at most 1``, or ``""``."""
     low = high = None
     low_incl = high_incl = True
     for m in metadata:

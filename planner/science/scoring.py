@@ -16,7 +16,12 @@ from planner.model.plan import (
     SolverInfo,
 )
 from planner.model.profile import Profile
-from planner.model.sessions import CATALOGUE, SESSION_SETS_MAX, describe_dose, squat_load_for
+from planner.model.sessions import (
+    CATALOGUE,
+    SESSION_SETS_MAX,
+    describe_dose,
+    squat_load_for,
+)
 from planner.science import effect, goals, guardrails
 
 
