@@ -213,12 +213,13 @@ def test_failed_score_keeps_the_existing_output(tmp_path: Path, bad_profile: Pat
 def test_score_bad_plan_names_file_and_field(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"days": [{"day": "mon", "sessions": [{"kind": "sprints",
-                                                                       "minutes": 30}]}]}))
+                                                                       "minutes": 30,
+                                                                       "sets": 4}]}]}))
     result = run("score", DANA, str(path))
     assert result.exit_code == 2
     assert str(path) in result.stderr
     assert "calories_per_day" in result.stderr
-    assert "sprints needs reps" in result.stderr
+    assert "sprints takes no sets/load" in result.stderr
     assert_no_traceback(result)
 
 

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planner.model.documents import read_document, scalar
 from planner.model.errors import InputError
-from planner.model.profile import DAYS, Limits, Profile, read_document
+from planner.model.profile import DAYS, Limits, Profile
+from planner.model.text import find_unprintable
 
 PROFILE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 LIST_COLUMNS: frozenset[str] = frozenset({"facilities", "exclude"})
@@ -77,15 +79,11 @@ def unique_slugs(names: list[str]) -> list[str]:
     return slugs
 
 
-def _number(text: str) -> int | float | str:
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text  # left as text: validation names the field and what it expects
+def _number(text: str) -> bool | int | float | str:
+    """A cell read as a YAML plain scalar would be (``documents.scalar``): ``64``, ``1.5``,
+    ``true``; anything else (``6_4``, ``0x1E``, ``nan``) stays text and fails validation as
+    "must be a number"."""
+    return scalar(text)
 
 
 def _check_header(source: str, header: list[str] | None) -> list[str]:
@@ -206,7 +204,8 @@ def read_roster(inputs: list[str | Path]) -> list[Entry]:
     names = []
     for _source, document, _error, fallback in raw:
         name = document.get("name") if document is not None else None
-        names.append(name.strip() if isinstance(name, str) and name.strip() else fallback)
+        usable = isinstance(name, str) and name.strip() and find_unprintable(name) is None
+        names.append(name.strip() if usable else fallback)  # type: ignore[union-attr]
     slugs = unique_slugs(names)
     return [
         Entry(ordinal=i, source=source, name=name, slug=slug, data=document, error=error)

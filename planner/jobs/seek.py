@@ -29,7 +29,14 @@ from dataclasses import dataclass, replace
 from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
 from planner.jobs.planning import solve
 from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import CALORIE_STEP, MAX_WEEKS, DayPlan, Plan, PlanInput
+from planner.model.plan import (
+    CALORIE_STEP,
+    MAX_CALORIES,
+    MAX_WEEKS,
+    DayPlan,
+    Plan,
+    PlanInput,
+)
 from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import LeverStep, Outcome, SeekResult, Sweep, SweepPoint
 from planner.science import guardrails
@@ -77,8 +84,12 @@ def parse_sweep(text: str) -> SweepSpec:
     low, high = int(lo), int(hi)
     if lever == "calories":
         step_n = int(step) if step else DEFAULT_CALORIE_SWEEP_STEP
-        if not relative and not 0 < low <= high <= 10000:
-            raise InputError("--sweep", [(text, "absolute calories need 0 < LO ≤ HI ≤ 10000")])
+        if not relative and not 0 < low <= high <= MAX_CALORIES:
+            raise InputError("--sweep", [(text, f"absolute calories need 0 < LO ≤ HI ≤ "
+                                                f"{MAX_CALORIES}")])
+        if relative and not -MAX_CALORIES < low <= high < MAX_CALORIES:
+            raise InputError("--sweep", [(text, f"relative calories need -{MAX_CALORIES} < LO ≤ "
+                                                f"HI < +{MAX_CALORIES}")])
     elif lever in KINDS:
         step_n = int(step) if step else 1
         if relative or not 0 <= low <= high <= MAX_SESSIONS_A_WEEK:
@@ -91,6 +102,19 @@ def parse_sweep(text: str) -> SweepSpec:
         raise InputError("--sweep", [(text, f"need LO ≤ HI, STEP ≥ 1 and at most "
                                             f"{MAX_SWEEP_POINTS} points")])
     return SweepSpec(lever, text.strip(), low, high, step_n, relative)
+
+
+def check_sweep_range(spec: SweepSpec, base_calories: int) -> None:
+    """A calorie sweep relative to the seek plan must stay on intakes a plan can hold
+    (1-10000 kcal/d): checked once the plan's calories are known, before any point is scored."""
+    if spec.lever != "calories":
+        return
+    values = spec.values(base_calories)
+    if values and not (0 < values[0] and values[-1] <= MAX_CALORIES):
+        raise InputError("--sweep", [(spec.text, (
+            f"from the seek plan's {base_calories} kcal/d this sweeps {values[0]} to "
+            f"{values[-1]} kcal/d; intakes must be 1-{MAX_CALORIES} kcal/d, so offsets from "
+            f"{1 - base_calories:+d} to {MAX_CALORIES - base_calories:+d}"))])
 
 
 def plan_input(plan: Plan, calories: int | None = None, days: list[DayPlan] | None = None) -> PlanInput:
@@ -163,11 +187,9 @@ def sweep(profile: Profile, plan: Plan, spec: SweepSpec, params: SolverParams = 
     """The response curve of one lever around ``plan`` (see the module docstring)."""
     values = spec.values(plan.calories_per_day)
     if spec.lever == "calories":
+        check_sweep_range(spec, plan.calories_per_day)
         points = []
         for value in values:
-            if value <= 0:
-                points.append(SweepPoint(value=value, safe=False, broken_rules=["minimum intake"]))
-                continue
             scored = rescore(profile, plan, value)
             broken = [g.name for g in scored.guardrails if not g.ok]
             points.append(SweepPoint(value=value, outcome=Outcome.of(scored), safe=not broken,
@@ -206,6 +228,8 @@ def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
                      "with this week")
         # the solver's explanation names its own calories: the re-score explains the new ones
         plan = score(sp, plan_input(trimmed), solver=plan.solver)
+    for s in sweeps or []:  # before any of the work below
+        check_sweep_range(s, plan.calories_per_day)
     reached = plan.goal_reached
     earliest = plan.goal_status.earliest_week
     key, steps = one_step_less(sp, plan) if reached else (None, [])

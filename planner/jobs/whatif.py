@@ -29,17 +29,17 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-import yaml
-
 from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
 from planner.jobs.planning import solve
+from planner.model.documents import yaml_value
 from planner.model.errors import InputError, NoSafePlanError
-from planner.model.plan import CALORIE_STEP, Plan, PlanInput
+from planner.model.plan import CALORIE_STEP, MAX_CALORIES, Plan, PlanInput
 from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import Outcome, Problem, Scenario, WhatIf
+from planner.model.text import find_unprintable
 from planner.science import guardrails
 from planner.science.scoring import score
-from planner.solve.instance import Pins, SolverParams
+from planner.solve.instance import Pins, SolverParams, prepare
 
 PIN_FIELDS = ("calories",) + KINDS
 # What-ifs compare outcomes by the horizon; the earliest-week search (a binary search of solves)
@@ -105,8 +105,8 @@ def parse_change(text: str, scenario: str, profile: Profile) -> Change:
             raise _bad(scenario, name, f"calories takes +N / -N (kcal/d vs the baseline) or N, "
                                        f"not {raw!r}")
         value = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
-        if not m.group(1) and not 0 < value <= 10000:
-            raise _bad(scenario, name, f"{value} kcal/d is outside 1-10000")
+        if not m.group(1) and not 0 < value <= MAX_CALORIES:
+            raise _bad(scenario, name, f"{value} kcal/d is outside 1-{MAX_CALORIES}")
         return Change(text, path, value, relative=bool(m.group(1)))
     if path[0] in KINDS:
         if len(path) > 1 or not re.fullmatch(r"\d+", raw) or int(raw) > MAX_SESSIONS_A_WEEK:
@@ -120,10 +120,12 @@ def parse_change(text: str, scenario: str, profile: Profile) -> Change:
     if isinstance(current, list) and len(path) == 1:
         value: Any = [v.strip() for v in raw.split(";") if v.strip()]
     else:
-        try:
-            value = yaml.safe_load(raw) if raw else None
-        except yaml.YAMLError:
-            raise _bad(scenario, name, f"cannot read the value {raw!r}") from None
+        try:  # read like a profile file: 1:04, 0x1E or yes stay text, a key given twice is an error
+            value = yaml_value(raw, f"scenario {scenario!r}") if raw else None
+        except InputError as e:
+            where, problem = e.problems[0]
+            problem = f"{where}: {problem}" if where else problem
+            raise _bad(scenario, name, f"cannot read the value {raw!r}: {problem}") from None
     return Change(text, path, value)
 
 
@@ -157,7 +159,22 @@ def parse_scenarios(scenarios: Iterable[str], sets: Iterable[str],
     for name in names:
         if names.count(name) > 1 or name == "baseline":
             raise _bad(name, "", "scenario names must be unique and not 'baseline'")
+        if find_unprintable(name) is not None:  # it is shown in the terminal, Markdown and HTML
+            raise _bad(name, "", "a scenario name must be printable text (no control characters)")
     return specs
+
+
+def check_calorie_pins(specs: Iterable[ScenarioSpec], baseline: Plan) -> None:
+    """Relative calorie pins must land on an intake a plan can hold (1-10000 kcal/d), as absolute
+    ones must: InputError naming the scenario and the offsets allowed from this baseline."""
+    base = baseline.calories_per_day
+    for spec in specs:
+        for c in spec.changes:
+            if c.path[0] == "calories" and c.relative and not 0 < base + c.value <= MAX_CALORIES:
+                raise _bad(spec.name, "calories", (
+                    f"{c.text} gives {base + c.value} kcal/d from the baseline's {base}; a pin "
+                    f"must give 1-{MAX_CALORIES} kcal/d, so an offset from {1 - base:+d} to "
+                    f"{MAX_CALORIES - base:+d}"))
 
 
 def edit_profile(profile: Profile, edits: Iterable[Change], scenario: str) -> tuple[Profile, list[str]]:
@@ -234,6 +251,8 @@ def pin_calories(profile: Profile, week: PlanInput, text: str, calories: int,
     edge = calories
     if "minimum intake" in rules:  # nothing below the floor is safe, whatever the week
         edge = int(math.ceil(guardrails.intake_floor(profile) / CALORIE_STEP) * CALORIE_STEP)
+    elif "surplus" in rules:  # nothing above the surplus bound of the costliest week is safe
+        edge = min(edge, most_safe_calories(profile, params))
     plan = solve_or_conflict(profile, Pins(edge, counts), params)
     if isinstance(plan, Plan) and edge == calories:
         return calories, plan, None
@@ -251,6 +270,15 @@ def pin_calories(profile: Profile, week: PlanInput, text: str, calories: int,
             bad = mid
     nearest = f"calories={good}" if isinstance(good_plan, Plan) else None
     return good, good_plan, Problem(change=text, rules=rules, detail=detail, nearest_safe=nearest)
+
+
+def most_safe_calories(profile: Profile, params: SolverParams) -> int:
+    """[kcal/d] an upper bound on any safe intake (a whole ``CALORIE_STEP``): the surplus bound
+    over the costliest week the athlete's time and running cap allow — the top of the solver's
+    calorie domain. A pin above it is searched from here, not from the pin (a pin of +99999 took
+    33 s: every bisection step solved and explained a calorie table up to the pin)."""
+    top = prepare(profile, profile.horizon_weeks, params, Pins()).cal_hi
+    return int(math.ceil(top / CALORIE_STEP) * CALORIE_STEP)
 
 
 def nearest_counts(counts: dict[str, int]) -> Iterable[dict[str, int]]:
@@ -328,6 +356,7 @@ def whatif(profile: Profile, specs: list[ScenarioSpec], params: SolverParams = W
            jobs: int | None = None) -> WhatIf:
     """Solve the baseline (NoSafePlanError if even it has no safe plan), then every scenario."""
     baseline = solve(profile, params).without_timing()
+    check_calorie_pins(specs, baseline)
     base = Scenario(name="baseline", changes=[], status="baseline", outcome=Outcome.of(baseline),
                     plan=baseline)
     # profile edits are validated up front, so a bad one fails before any scenario is solved

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from planner.model.text import escape_unprintable
+
+MAX_SHOWN = 10  # problems shown; the rest are counted ("… and 199,990 more problems")
+
 
 class InputError(Exception):
     """Bad input: names the file, the field and what is allowed. The CLI exits 2."""
@@ -12,16 +16,30 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [f"{self.source}: invalid input"]
+        """The file, then one line per problem (the first ``MAX_SHOWN``, then a count)."""
+        lines = [f"{escape_unprintable(self.source)}: invalid input"]
         lines += [f"  - {where}: {message}" for where, message in self._where()]
+        if self._more():
+            lines.append(f"  {self._more_text()}")
         return "\n".join(lines)
 
     def one_line(self) -> str:
         """The problems on one line (a batch's summary): ``source: field: message; …``."""
-        return f"{self.source}: " + "; ".join(f"{w}: {m}" for w, m in self._where())
+        more = f"; {self._more_text()}" if self._more() else ""
+        return (f"{escape_unprintable(self.source)}: "
+                + "; ".join(f"{w}: {m}" for w, m in self._where()) + more)
+
+    def _more(self) -> int:
+        return max(0, len(self.problems) - MAX_SHOWN)
+
+    def _more_text(self) -> str:
+        n = self._more()
+        return f"… and {n:,} more problem{'s' if n != 1 else ''}"
 
     def _where(self) -> list[tuple[str, str]]:
-        return [(field or "(document)", message) for field, message in self.problems]
+        """The problems shown, with any control character a file put in them escaped."""
+        return [(escape_unprintable(field) or "(document)", escape_unprintable(message))
+                for field, message in self.problems[:MAX_SHOWN]]
 
 
 class NoSafePlanError(Exception):

@@ -1,7 +1,12 @@
 """Plan, DayPlan, Session and Projection: the plan JSON contract (docs/design.md "Plan JSON", ``schema_version: 1``).
 
 ``PlanInput`` is what ``legplan score`` accepts: the contract document with only
-``calories_per_day`` and ``days`` required; everything else is recomputed.
+``calories_per_day`` and ``days`` required; everything else is recomputed. The other fields of the
+Plan document (``athlete``, ``projection``, …: what ``plan --format json`` writes) are accepted and
+ignored; any other field is an error. A session's dose left out (``{"kind": "squats_lunges",
+"minutes": 45}``) is derived from its minutes by the catalogue's session structure
+(``KindSpec.dose_for_minutes``), and the scored plan says so. Input models are strict: numbers
+must be written as numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
@@ -20,15 +27,10 @@ from pydantic import (
     model_validator,
 )
 
+from planner.model.documents import read_document, validation_problems
 from planner.model.errors import InputError
-from planner.model.profile import (
-    DAYS,
-    KINDS,
-    Day,
-    Kind,
-    read_document,
-    validation_problems,
-)
+from planner.model.profile import DAYS, KINDS, Day, Kind
+from planner.model.sessions import CATALOGUE
 
 SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("json", "md", "html")  # what a plan renders to (cli, render, batch)
@@ -36,12 +38,13 @@ FORMATS: tuple[str, ...] = ("json", "md", "html")  # what a plan renders to (cli
 
 
 CALORIE_STEP = 25  # [kcal/d] calorie targets are whole steps of this
+MAX_CALORIES = 10000  # [kcal/d] the largest intake a plan may hold (scored, pinned or swept)
 MAX_WEEKS = 52  # [weeks] the longest horizon, and how far the earliest-week search looks
 
 class Session(BaseModel):
     """One session. ``kind`` and ``minutes`` always; kind-specific dose fields are extra."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     kind: Kind
     minutes: int = Field(ge=1, le=600, description="[min] session length, warm-up included")
@@ -51,6 +54,32 @@ class Session(BaseModel):
         None, description="squats_lunges: the variant the equipment allows"
     )
     description: str | None = Field(None, description="the dose in plain words (output only)")
+    _dose_derived: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _derive_dose(cls, data: Any, handler: ModelWrapValidatorHandler["Session"]) -> "Session":
+        """A sprints / hill repeats / squats_lunges session given without its dose gets the largest
+        catalogue dose whose minutes fit (docs/design.md "Plan JSON": a session needs only kind
+        and minutes)."""
+        derived = False
+        if isinstance(data, dict) and isinstance(data.get("kind"), str):
+            spec = CATALOGUE.get(data["kind"])
+            minutes = data.get("minutes")
+            if (spec is not None and spec.dose_field != "minutes"
+                    and data.get(spec.dose_field) is None
+                    and type(minutes) is int and 1 <= minutes <= 600):
+                data = {**data, spec.dose_field: spec.dose_for_minutes(minutes)}
+                derived = True
+        session = handler(data)
+        if derived:
+            session._dose_derived = True
+        return session
+
+    @property
+    def dose_derived(self) -> bool:
+        """Whether the dose was derived from the minutes (the input gave none)."""
+        return self._dose_derived
 
     @model_validator(mode="after")
     def _dose_fields(self) -> "Session":
@@ -78,7 +107,7 @@ class Session(BaseModel):
 
 
 class DayPlan(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     day: Day
     sessions: list[Session] = Field(default_factory=list, max_length=3)
@@ -191,21 +220,32 @@ class Plan(BaseModel):
 
 
 class PlanInput(BaseModel):
-    """What ``score`` reads: a (possibly hand-edited) plan. Only calories and days are required."""
+    """What ``score`` reads: a (possibly hand-edited) plan. Only calories and days are required;
+    the Plan document's other fields are accepted and recomputed, any other field is an error."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    calories_per_day: int = Field(ge=0, le=10000, description="[kcal/d]")
+    calories_per_day: int = Field(ge=0, le=MAX_CALORIES, description="[kcal/d]")
     protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
-    days: list[DayPlan]
+    days: list[DayPlan] = Field(max_length=len(DAYS))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recomputed_fields(cls, data: Any) -> Any:
+        """Drop what ``score`` recomputes: every other field of the Plan document."""
+        if not isinstance(data, dict):
+            return data
+        recomputed = set(Plan.model_fields) - set(cls.model_fields)
+        return {k: v for k, v in data.items() if k not in recomputed}
 
     @field_validator("days")
     @classmethod
     def _seven_days(cls, days: list[DayPlan]) -> list[DayPlan]:
         seen = [d.day for d in days]
-        if len(set(seen)) != len(seen):
-            raise ValueError(f"a day is listed twice: {seen}")
+        twice = [day for day in DAYS if seen.count(day) > 1]
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once; each day may appear once")
         by_day = {d.day: d for d in days}
         return [by_day.get(day, DayPlan(day=day)) for day in DAYS]  # type: ignore[arg-type]
 
@@ -220,7 +260,7 @@ def parse_plan(data: Any, source: str = "<plan>") -> PlanInput:
     try:
         return PlanInput.model_validate(data)
     except ValidationError as e:
-        raise InputError(source, validation_problems(e)) from None
+        raise InputError(source, validation_problems(e, PlanInput, "plan")) from None
 
 
 def load_plan(path: str | Path) -> PlanInput:

@@ -1,20 +1,23 @@
 """The athlete profile: who they are, what their week allows, what they want their legs to do.
 
-Loaded from YAML or JSON (docs/design.md "Profile file"), validated with pydantic v2, converted to metric.
+Loaded from YAML or JSON (docs/design.md "Profile file") by the one safe reader
+(``planner.model.documents``: size cap, no repeated keys, numbers that are numbers), validated with
+pydantic v2 in strict mode (a number must be written as a number: ``"60"`` or ``true`` is not one;
+an int is fine where a float is expected, and NaN/infinity never are), converted to metric.
 Unknown fields are an error: a typo must never silently change a plan.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from planner.model.documents import read_document, validation_problems
 from planner.model.errors import InputError
+from planner.model.text import FreeText
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAYS_PER_WEEK = len(DAYS)  # the week every plan repeats (and that wraps Sunday to Monday)
@@ -45,7 +48,7 @@ class Limits(BaseModel):
     profile from loosening it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     min_intake_kcal: float | None = Field(
         None, ge=1200, le=5000,
@@ -85,9 +88,10 @@ Minutes = Annotated[int, Field(ge=0, le=600)]
 class Profile(BaseModel):
     """A validated athlete, in metric units (imperial inputs are converted on load)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-    name: str = Field(min_length=1, max_length=120, description="athlete's name, shown on the plan")
+    name: FreeText = Field(min_length=1, max_length=120,
+                           description="athlete's name, shown on the plan (printable, not blank)")
     sex: Sex
     age: int = Field(ge=18, le=90, description="[years] adults only: the equations are adult ones")
     height_cm: float = Field(ge=120, le=230, description="[cm]")
@@ -147,6 +151,8 @@ class Profile(BaseModel):
                 value = data.pop(imperial_key)
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ValueError(f"{imperial_key} must be a number")
+                if not math.isfinite(float(value) * factor):
+                    raise ValueError(f"{imperial_key} must be a finite number")
                 data[metric] = round(float(value) * factor, 2)
                 imperial = True
         if imperial and "units" not in data:
@@ -246,46 +252,6 @@ def estimate_body_fat_pct(sex: str, age: float, bmi: float) -> float:
     return min(55.0, max(5.0, pct))
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
-
-
-def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
-    """Turn a pydantic error into (field, message) pairs that say what is allowed."""
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = _field_path(e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown field (typo?); allowed fields are listed by `legplan schema profile`"
-        elif e["type"] == "literal_error":
-            msg = msg.replace("Input should be", "must be one of:")
-        problems.append((loc, msg))
-    return problems
-
-
-def read_document(path: Path) -> Any:
-    """Read a YAML or JSON file; raise InputError naming the file on any problem."""
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(source, [("", f"cannot read file: {e}")]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as e:
-        raise InputError(source, [("", f"not valid JSON: {e.msg} at line {e.lineno}")]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or "syntax error"
-        raise InputError(source, [("", f"not valid YAML: {problem}{where}")]) from None
-
-
 def parse_profile(data: Any, source: str = "<profile>") -> Profile:
     """Validate a profile mapping; raise InputError with every bad field named."""
     if not isinstance(data, dict):
@@ -293,7 +259,7 @@ def parse_profile(data: Any, source: str = "<profile>") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as e:
-        raise InputError(source, validation_problems(e)) from None
+        raise InputError(source, validation_problems(e, Profile, "profile")) from None
 
 
 def load_profile(path: str | Path) -> Profile:

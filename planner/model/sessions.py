@@ -65,6 +65,14 @@ class KindSpec:
         warm = self.warmup.minutes if self.warmup else 0.0
         return int(math.ceil(warm + dose * (self.work_seconds + self.recovery_seconds) / 60 - 1e-9))
 
+    def dose_for_minutes(self, minutes: int) -> int:
+        """The inverse of ``minutes_for``: the largest catalogue dose whose session fits in
+        ``minutes``, clamped to the catalogue's range (its smallest dose when none fits)."""
+        if self.dose_field == "minutes":
+            return int(minutes)
+        fitting = [d for d in self.doses() if self.minutes_for(d) <= minutes]
+        return fitting[-1] if fitting else self.dose_min
+
 
 # Compendium 2024 codes used (MET): running 5 mph 8.5 (12020), 6 mph 9.3 (12030), 12 mph 18.5
 # (12110), 5-5.9 mph at 15 % grade 17.5; walking 3 mph 3.5 (17200); squats/deadlift 5.0,

@@ -16,14 +16,41 @@ from planner.model.plan import (
     SolverInfo,
 )
 from planner.model.profile import Profile
-from planner.model.sessions import describe_dose, squat_load_for
+from planner.model.sessions import (
+    CATALOGUE,
+    SESSION_SETS_MAX,
+    describe_dose,
+    squat_load_for,
+)
 from planner.science import effect, goals, guardrails
 
 
-def describe(session: Session) -> Session:
-    """The session with its plain-words ``description`` filled in."""
+def describe(session: Session, experience: str | None = None) -> Session:
+    """The session with its plain-words ``description`` filled in (and, for a dose the input
+    left out, how it was derived)."""
     text = describe_dose(session.kind, session.minutes, session.dose, session.load)
+    if session.dose_derived:
+        text += f" ({derived_dose_note(session, experience)})"
     return session.model_copy(update={"description": text})
+
+
+def derived_dose_note(session: Session, experience: str | None = None) -> str:
+    """How a dose the input left out was derived from the minutes, e.g.
+    "reps derived from minutes: 8 reps fit in 35 min"."""
+    spec = CATALOGUE[session.kind]
+    unit = "hard sets" if spec.dose_field == "sets" else "reps"
+    need = spec.minutes_for(session.dose)
+    head = f"{spec.dose_field} derived from minutes: "
+    if need > session.minutes:
+        return (head + f"{session.minutes} min is shorter than the smallest dose, {session.dose} "
+                f"{unit} in {need} min, which is used")
+    if session.dose < spec.dose_for_minutes(session.minutes):  # capped by with_athlete_defaults
+        return (head + f"{session.dose} {unit}, the most a session holds for a"
+                f"{'n' if (experience or 'x')[0] in 'aeiou' else ''} {experience} athlete, in "
+                f"{session.minutes} min")
+    if session.dose == spec.dose_max and need < session.minutes:
+        return head + f"{session.dose} {unit}, the most a session holds, in {session.minutes} min"
+    return head + f"{session.dose} {unit} fit in {session.minutes} min"
 
 
 def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | None:
@@ -49,7 +76,7 @@ def score(
     or that fill in the earliest week over all safe plans, as the solver does).
     """
     weeks = profile.horizon_weeks if weeks is None else weeks
-    plan = with_squat_loads(profile, plan)
+    plan = with_athlete_defaults(profile, plan)
     protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
                else guardrails.default_protein(profile))
     sessions = [s for _, s in plan.sessions()]
@@ -66,7 +93,11 @@ def score(
     lines = list(explanation or [])
     if not lines:
         lines = _score_explanation(profile, check, results, earliest, weeks)
-    days = [DayPlan(day=d.day, sessions=[describe(s) for s in d.sessions]) for d in plan.days]
+    experience = profile.strength_experience
+    lines += [f"{day} {s.kind}: {derived_dose_note(s, experience)}."
+              for day, s in plan.sessions() if s.dose_derived]
+    days = [DayPlan(day=d.day, sessions=[describe(s, experience) for s in d.sessions])
+            for d in plan.days]
     return Plan(
         athlete=profile.name,
         goal=profile.goal,
@@ -86,14 +117,24 @@ def score(
     )
 
 
-def with_squat_loads(profile: Profile, plan: PlanInput) -> PlanInput:
+def with_athlete_defaults(profile: Profile, plan: PlanInput) -> PlanInput:
     """The plan with every squat/lunge session that names no load given the heaviest variant the
     athlete's facilities allow (what the solver plans), so it is costed, credited, checked and
-    shown as that variant."""
+    shown as that variant; and a squat/lunge dose derived from the minutes (the input gave none)
+    held to the most a session holds for the athlete's level (``SESSION_SETS_MAX``), so the
+    derived dose never breaks the session-volume rule by itself."""
     load = squat_load_for(profile)
+    spec = CATALOGUE["squats_lunges"]
+    most = max([d for d in spec.doses() if d <= SESSION_SETS_MAX[profile.strength_experience]],
+               default=spec.dose_min)
 
     def filled(s: Session) -> Session:
-        return s.model_copy(update={"load": load}) if s.kind == "squats_lunges" and not s.load else s
+        if s.kind != "squats_lunges":
+            return s
+        update: dict[str, object] = {} if s.load else {"load": load}
+        if s.dose_derived and s.dose > most:
+            update["sets"] = most
+        return s.model_copy(update=update) if update else s
 
     days = [d.model_copy(update={"sessions": [filled(s) for s in d.sessions]}) for d in plan.days]
     return plan.model_copy(update={"days": days})
