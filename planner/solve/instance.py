@@ -34,9 +34,6 @@ class SolverParams:
     find_earliest_week: bool = True
     start: tuple[tuple[str, str, int], ...] = ()  # warm start: (day, kind, dose) of a known week
     reach_check_limit: float = 1.0  # deterministic seconds for one "can week N be reached?" check
-    # [points] CP-SAT stops once its best week is proven within this of the surrogate optimum
-    # (0: prove optimality; the oracle test uses 0)
-    gap_points: float = 5.0
     # plan-shape rules that give way (they conflict with the guardrails or pins for this athlete)
     relaxed: tuple[str, ...] = ()
 
