@@ -13,15 +13,16 @@ RK4 steps) on a grid of (calories − maintenance, s) at a reference S, with a p
 chosen week's calories are then *polished* with the full model over every calorie step, and the
 plan is re-scored by the full daily model (``planner.science.scoring``), which alone sets ``goal_reached``.
 
-Objective (minimised, integer points; each term named so the plan can say why it looks as it does):
+The plan-shape rules (``SHAPE_ENCODERS``, the checker's ``SHAPE_RULES``) are hard rules too, but
+give way, one at a time in ``SHAPE_GIVE_WAY_ORDER``, when they conflict with the guardrails or pins
+(``solve_core``; ``SolverParams.relaxed``). After the surrogate passes, ``improve_doses`` moves one
+session's dose a catalogue step at a time while the full model's objective improves.
 
-* ``shortfall``        20 per 0.001 cm the thigh misses the target, 20 per gram the side conditions
-                       of the goal miss (leg fat must fall, leg muscle rise, …) — reaching comes first;
-* ``training load``    session-RPE load, minutes × effort (Foster 2001): easy run 4, squats 7,
-                       sprints and hills 8 — least extra training;
-* ``calorie change``   2 per kcal/d away from maintenance (with the plan's sessions);
-* ``margin``           3 per 0.001 cm short of a 0.1 cm safety margin beyond the target;
-* ``preferences``      200 per long run not on the preferred long-run day.
+Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
+``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
+preferences, training load (a tie-break) — each written once in its exact form there and once as
+CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level calorie change,
+``_running_short``); the oracle test holds the two together.
 """
 
 from __future__ import annotations
