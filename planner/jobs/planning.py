@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from planner.jobs.fixes import with_fix
+from planner.model.errors import NoSafePlanError
 from planner.model.plan import Plan, SolverInfo
 from planner.model.profile import Profile
 from planner.report.explain import explain
@@ -25,7 +27,12 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
     pins = pins or Pins()
     weeks = profile.horizon_weeks if weeks is None else weeks
     t0 = time.perf_counter()
-    core = solve_core(profile, weeks, params, pins)
+    try:
+        core = solve_core(profile, weeks, params, pins)
+    except NoSafePlanError as e:
+        if params.suggest_fix and pins == Pins():
+            raise with_fix(profile, e, params) from None
+        raise
     inst = core.inst
     params = replace(params, relaxed=inst.relaxed)  # the shape rules that gave way stay given way
     plan_in = core.choice.plan_input(inst.protein)

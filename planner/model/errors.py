@@ -45,14 +45,18 @@ class InputError(Exception):
 class NoSafePlanError(Exception):
     """No plan satisfies the hard rules at all. The CLI exits 3 and names the rules."""
 
-    def __init__(self, athlete: str, conflicting_rules: list[str], detail: str = ""):
+    def __init__(self, athlete: str, conflicting_rules: list[str], detail: str = "",
+                 fix: str = ""):
         self.athlete = athlete
         self.conflicting_rules = conflicting_rules
         self.detail = detail
+        self.fix = fix  # the smallest profile change that makes a plan possible, checked by solving
         rules = ", ".join(conflicting_rules) or "unknown"
         msg = f"{athlete}: no safe plan exists; these rules conflict: {rules}"
         if detail:
             msg += f" ({detail})"
+        if fix:
+            msg += f". A plan is possible if you {fix}"
         super().__init__(msg)
 
 

@@ -36,6 +36,7 @@ class SolverParams:
     reach_check_limit: float = 1.0  # deterministic seconds for one "can week N be reached?" check
     # plan-shape rules that give way (they conflict with the guardrails or pins for this athlete)
     relaxed: tuple[str, ...] = ()
+    suggest_fix: bool = True  # on "no safe plan", search the smallest profile change that helps
 
 
 
