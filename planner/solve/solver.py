@@ -602,7 +602,7 @@ def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
         s.parameters.cp_model_probing_level = 1
     else:
         s.parameters.cp_model_presolve = False
-    if goal in ("leaner", "maintain"):
+    if goal in ("leaner", "maintain", "closest"):
         s.parameters.linearization_level = 2
     return s
 
