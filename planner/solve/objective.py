@@ -26,7 +26,11 @@ from planner.solve.instance import Instance, Option
 # The objective, in the order a coach ranks it (docs/design.md "Plan shape", below the table):
 # the goal first; then the leg change the goal is about; a sustainable calorie change; the
 # athlete's preferences; least training only as a tie-break. Points; CP-SAT works in 1/1000 points.
-W_SHORT = 20  # per milli-unit (0.001 cm or g) of shortfall
+W_SHORT = 20  # per 0.001 cm the thigh misses the target
+# per milli-unit the goal's other conditions miss (leg fat must fall, leg muscle rise, muscle make
+# half the girth gained, weight stay within 1 kg): ten times the thigh's, so a closest plan does
+# not buy girth with fat (a coach takes less girth that is muscle over more that is fat)
+W_SIDE = 200
 
 # The leg change the goal is about, per milli-unit (g of leg muscle / leg fat, 0.001 cm of thigh,
 # g of body weight): "linear" adds weight × change, "loss" weight × max(0, −change), "drift"
@@ -50,12 +54,23 @@ W_MARGIN = 3  # per 0.001 cm short of the margin
 
 W_PREF = 200  # per long run off the preferred day
 
+# per hard set between the largest and the smallest squats/lunges session of the week: a coach
+# writes sessions of a similar size (past the stimulus ceiling the model cannot tell 10 + 4 from
+# 7 + 7 sets; this says which a coach would pick)
+W_BALANCE = 5
+
 W_LOAD = 0.01  # per RPE-minute of training (session-RPE, Foster 2001): only a tie-break
 
 # When "running kept" has to give way (the days cannot hold 80 % of recent running), the week still
 # runs as much of it as the other rules allow: per minute short of the floor, ranked above the
 # leg change (a runner's week is a runner's week; docs/science.md §6).
 W_RUN_SHORT = 50
+
+
+def squat_spread_sets(week) -> int:
+    """[hard sets] largest minus smallest squats/lunges session of ``week`` (0 for fewer than two)."""
+    doses = [o.dose for day in week for o in day if o.kind == "squats_lunges"]
+    return max(doses) - min(doses) if len(doses) > 1 else 0
 
 
 def running_short_minutes(inst: Instance, week) -> float:
@@ -156,7 +171,7 @@ def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: f
     low, high = guardrails.calorie_bounds(inst.profile, maint)
     ok = (cals >= low) & (cals <= high) & (
         metric["max_loss"] <= inst.profile.limits.max_loss_pct_per_week * 1000)
-    cost = (W_SHORT * (short + side) + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
+    cost = (W_SHORT * short + W_SIDE * side + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
             + leg_change_points(inst.profile.goal, metric)
             + W_CAL * np.abs(cals - sustainable_intake(inst.profile.goal, maint))
             + np.where(ok, 0, 10 * W_UNREACHED))
@@ -276,12 +291,13 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
     ones = np.ones(len(calories))
     goal = inst.profile.goal
     columns = {
-        "shortfall": W_SHORT * (short + side) + W_UNREACHED * (short + side > 1e-9),
+        "shortfall": W_SHORT * short + W_SIDE * side + W_UNREACHED * (short + side > 1e-9),
         "leg change": leg_change_points(goal, out),
         "calorie change": W_CAL * np.abs(calories - sustainable_intake(goal, maint)),
         "margin": W_MARGIN * slack,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
         "preferences": float(W_PREF * pref) * ones,
+        "balance": float(W_BALANCE * squat_spread_sets(week)) * ones,
         "training load": W_LOAD * float(effort) * ones,
     }
     return columns, ok

@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 from planner.model.errors import NoSafePlanError, SolverStoppedError
 from planner.model.plan import MAX_WEEKS, DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS, Profile
-from planner.model.sessions import HARD_RUNS_MAX, SESSION_SETS_MAX, allowed_kinds
+from planner.model.sessions import CATALOGUE, HARD_RUNS_MAX, SESSION_SETS_MAX, allowed_kinds
 from planner.science import effect, guardrails
 from planner.science.scoring import score
 from planner.solve.instance import (
@@ -56,9 +56,11 @@ from planner.solve.objective import (
     W_CAL,
     W_LOAD,
     W_MARGIN,
+    W_BALANCE,
     W_PREF,
     W_RUN_SHORT,
     W_SHORT,
+    W_SIDE,
     W_UNREACHED,
     Choice,
     Table,
@@ -393,6 +395,26 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     return terms
 
 
+def _squat_spread(m, v: Vars, inst: Instance):
+    """``objective.squat_spread_sets`` as CP-SAT: largest minus smallest squat session's sets."""
+    most = CATALOGUE["squats_lunges"].dose_max
+    per_day = []
+    for d, day in enumerate(v.days):
+        opts = [(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "squats_lunges"]
+        if opts:
+            per_day.append((_weighted(opts), sum(x for _, x in opts)))
+    if len(per_day) < 2:
+        return 0
+    top = m.NewIntVar(0, most, "squat_sets_max")
+    low = m.NewIntVar(0, most, "squat_sets_min")
+    for sets, has in per_day:
+        m.Add(top >= sets)
+        m.Add(low <= sets + most * (1 - has))
+    spread = m.NewIntVar(0, most, "squat_spread")
+    m.Add(spread >= top - low)
+    return spread
+
+
 def _running_short(m, v: Vars, inst: Instance):
     """[min/week] running below the "running kept" floor once that rule gave way (else 0):
     ``objective.running_short_minutes`` as a CP-SAT expression."""
@@ -501,7 +523,7 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
                   ).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
     m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
-    return {"shortfall": W_SHORT * (short + sum(side_terms)) + W_UNREACHED * U * reached.Not(),
+    return {"shortfall": W_SHORT * short + W_SIDE * sum(side_terms) + W_UNREACHED * U * reached.Not(),
             "margin": W_MARGIN * slack_short}
 
 
@@ -559,6 +581,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "margin": goal_terms["margin"],
         "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
         "preferences": W_PREF * U * sum(pref),
+        "balance": W_BALANCE * U * _squat_spread(m, v, inst),
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
     }
@@ -636,8 +659,9 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
         trial = [n for n in core if n != name]
         model.ClearAssumptions()
         model.AddAssumptions([v.rule_lits[n] for n in trial])
-        check = _solver(params)
-        check.parameters.max_time_in_seconds = CORE_CHECK_SECONDS
+        check = _solver(params)  # a deterministic limit: the same core however busy the machine
+        check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
+        check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
         if check.Solve(model) == cp_model.INFEASIBLE:
             core = trial
     return core
