@@ -19,11 +19,28 @@ from planner.solve.instance import Instance
 from planner.solve.objective import SUSTAINABLE_CHANGE, W_CAL, W_LOAD, Choice
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
+# Why a kind is in the week, by goal.
 WHY_KIND = {
-    "squats_lunges": "the heaviest mechanical load, the strongest growth stimulus per minute",
-    "sprints": "all-out efforts recruit the Type II fibres, which grow most",
-    "hill_repeats": "hard uphill efforts recruit the Type II fibres, which grow most",
-    "long_run": "easy running burns energy with little growth stimulus (mostly Type I fibres)",
+    "bulkier": {
+        "squats_lunges": "the heaviest mechanical load, the strongest growth stimulus per minute",
+        "sprints": "all-out efforts recruit the Type II fibres, which grow most",
+        "hill_repeats": "hard uphill efforts recruit the Type II fibres, which grow most",
+        "long_run": "easy running keeps your running base and fills a day between hard ones",
+    },
+    "leaner": {
+        "squats_lunges": "lifting keeps the thigh muscle while the deficit takes the fat "
+                         "(Beavers 2023; Garthe 2011)",
+        "sprints": "hard efforts spend energy and keep muscle in a cut",
+        "hill_repeats": "hard uphill efforts spend energy and keep muscle in a cut",
+        "long_run": "easy running spends the most energy per session, and a deficit made by "
+                    "exercise takes less muscle than one made by diet alone (Weiss 2017)",
+    },
+    "maintain": {
+        "squats_lunges": "enough load to keep the thigh muscle you have",
+        "sprints": "a short hard session keeps the fast fibres working",
+        "hill_repeats": "a short hard session keeps the fast fibres working",
+        "long_run": "easy running keeps your running base",
+    },
 }
 # Why an allowed kind is not in the week, by goal (the objective's leg-change term decides).
 WHY_NOT_KIND = {
@@ -61,15 +78,16 @@ def _days(days: list[str]) -> str:
 def _doses(kind: str, doses: list[int]) -> str:
     unit = {"long_run": "min", "sprints": "sprints", "hill_repeats": "hill reps",
             "squats_lunges": "hard sets"}[kind]
-    values = sorted(set(doses))
-    if len(values) == 1:
-        return f"{values[0]} {unit}" + (" each" if len(doses) > 1 else "")
-    return " and ".join(str(v) for v in values) + f" {unit}"
+    if len(set(doses)) == 1:
+        return f"{doses[0]} {unit}" + (" each" if len(doses) > 1 else "")
+    # in day order, one value per day, so "Tue and Thu (10 and 4 hard sets)" reads as it should
+    return (", ".join(str(v) for v in doses[:-1]) + f" and {doses[-1]} {unit}")
 
 
 def goal_line(plan: Plan, units: Units, earliest: int | None) -> str:
     status = plan.goal_status
-    target = length_change(units, status.target_thigh_change_cm)
+    target = (f"±{length(units, status.target_thigh_change_cm)}" if plan.goal == "maintain"
+              else length_change(units, status.target_thigh_change_cm))
     change = plan.projection.thigh_circumference_cm_change
     predicted = length_change(units, change)
     weeks = plan.horizon_weeks
@@ -98,8 +116,8 @@ def calorie_line(inst: Instance, plan: Plan) -> str:
     floor = guardrails.intake_floor(profile)
     step = inst.cal_step
     if diff > step / 2:
-        why = ("a small surplus feeds muscle growth; beyond about 100 kcal/d more food adds fat, "
-               "not muscle (Garthe 2013, Helms 2023)" if profile.goal == "bulkier" else
+        why = ("a small surplus feeds muscle growth; a 5 % surplus grew as much muscle as 15 %, "
+               "which added fat (Helms 2023, Garthe 2013)" if profile.goal == "bulkier" else
                "enough to hold your weight and thighs steady")
         if kcal + step > high:
             why += f"; it is the most the surplus guardrail allows (+{profile.limits.max_surplus_pct:g} %)"
@@ -121,8 +139,8 @@ def calorie_line(inst: Instance, plan: Plan) -> str:
         where = "level with"
     blocked = guardrails.deficit_block(profile)
     if blocked:
-        why += (f"; no deficit is planned because {blocked}: a cut would take you below a healthy "
-                "weight, whatever the goal")
+        why += (f"; no deficit is planned because {blocked}: no cut below a healthy weight, "
+                "whatever the goal")
     aim = SUSTAINABLE_CHANGE[profile.goal]
     aim_text = ("maintenance" if aim == 0 or blocked else
                 f"a sustainable {abs(aim):.0%} {'cut' if aim < 0 else 'surplus'}")
@@ -145,7 +163,8 @@ def session_lines(inst: Instance, choice: Choice) -> list[str]:
         if kind in by_kind:
             days = [d for d, _ in by_kind[kind]]
             doses = [dose for _, dose in by_kind[kind]]
-            lines.append(f"{label} on {_days(days)} ({_doses(kind, doses)}): {WHY_KIND[kind]}.")
+            lines.append(f"{label} on {_days(days)} ({_doses(kind, doses)}): "
+                         f"{WHY_KIND[profile.goal][kind]}.")
         elif kind in profile.exclude:
             lines.append(f"No {spec.label}: excluded in your profile.")
         elif kind not in allowed:
@@ -177,7 +196,7 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
                    f"they are your only days with {shortest} minutes or more")
         else:
             why = (f"{len(roomy)} of your days have {shortest} minutes or more, and these keep "
-                   "the hard days apart with the least training")
+                   "the hard days apart")
         spacing = (" Hard days never touch (Sunday and the next Monday count as touching), so "
                    "each gets 48 hours to recover." if len(hard) > 1 else "")
         lines.append(f"Hard sessions on {_days(hard)}: {why}.{spacing}")
@@ -190,7 +209,8 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
         runs = [DAYS[d] for d in used if any(o.kind == "long_run" for o in choice.week[d])]
         if runs and profile.long_run_day not in runs:
             lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
-                         "that day's time or the hard-day spacing did not allow it.")
+                         "that day's time, the hard-day spacing or the number of training days "
+                         "did not allow it.")
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
     if run and cap - run < 10:
