@@ -407,6 +407,7 @@ class Progress:
         self.count = 0
         self.stream = stream or sys.stderr
         self._bar: Any = None
+        self._broken = False
         if hasattr(self.stream, "isatty") and self.stream.isatty():
             from rich.console import Console
             from rich.progress import (
@@ -440,9 +441,12 @@ class Progress:
             self._bar.update(self._task, advance=1, description=record["slug"])
             if record["status"] != "ok":
                 self._bar.console.print(f"{record['slug']}: {status}", markup=False, highlight=False)
-        else:
-            print(f"[{self.count}/{self.total}] {record['slug']}: {status}", file=self.stream,
-                  flush=True)
+        elif not self._broken:
+            try:
+                print(f"[{self.count}/{self.total}] {record['slug']}: {status}", file=self.stream,
+                      flush=True)
+            except OSError:  # a full disk or a closed pipe: progress is only information, and
+                self._broken = True  # summary.csv and index.html still tell how the run went
 
 
 # --- the batch ---------------------------------------------------------------------------------
