@@ -73,6 +73,17 @@ def slow_first_plan(profile: Profile) -> Plan:
     return standin_plan(profile)
 
 
+def hanging_plan(profile: Profile) -> Plan:
+    """"Hang" takes 60 s and then leaves a mark ($LEGPLAN_TEST_MARK); "Stop Here" is Ctrl-C."""
+    if profile.name == "Hang":
+        import os
+        import time
+
+        time.sleep(60)
+        Path(os.environ["LEGPLAN_TEST_MARK"]).write_text("finished", encoding="utf-8")
+    return interrupting_plan(profile)
+
+
 def crashing_plan(profile: Profile) -> Plan:
     if profile.name == "Crash":
         raise RuntimeError("boom")
@@ -359,6 +370,18 @@ def test_interrupted_run_leaves_only_complete_files_and_resume_matches_a_full_ru
     assert all((cut / name).stat().st_ino == inode for name, inode in inodes.items())
 
 
+def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
+    """The pool used to be shut down gracefully on Ctrl-C: waiting for every worker to finish
+    its athlete (a second Ctrl-C during that wait left workers blocked and the exit hanging)."""
+    mark = tmp_path / "finished"
+    monkeypatch.setenv("LEGPLAN_TEST_MARK", str(mark))
+    roster = write_roster(tmp_path / "r", {"1.yaml": GOOD.format(name="Hang"),
+                                           "2.yaml": GOOD.format(name="Stop Here")})
+    with pytest.raises(BatchInterrupted):
+        run([roster], tmp_path / "out", jobs=2, plan_fn=hanging_plan)
+    assert not mark.exists()  # the worker planning "Hang" was stopped, not awaited
+
+
 def test_resume_redoes_athletes_with_missing_files_or_changed_input(tmp_path):
     roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann"),
                                            "b.yaml": GOOD.format(name="Bea"),
@@ -551,3 +574,74 @@ def test_real_ctrl_c_exits_130_with_complete_files_and_resume_finishes(tmp_path)
     assert resumed.returncode in (0, 1), resumed.stderr
     assert f"({len(done)} done earlier)" in resumed.stdout
     assert len(summary(out)) == 10 + 8 * len(rows)
+
+
+def live_processes_in_group(pgid: int) -> list[str]:
+    """The processes of a process group that still run (zombies are gone: only not reaped)."""
+    import os
+
+    live = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(f"{pid} {command}")
+    return live
+
+
+@needs_solver
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how, code", [
+    ("Ctrl-C twice, 0.1 s apart", 130),
+    ("SIGTERM to the parent", 143),
+    ("SIGTERM to the group", 143),
+])
+def test_every_signal_ends_the_whole_run_with_complete_files(tmp_path, how, code):
+    """A double Ctrl-C could hang the batch for ever (workers in Queue.get, the parent joining
+    them); SIGTERM killed the parent and left the workers and the resource tracker running."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    samples = Path(__file__).parent.parent / "sample_profiles"
+    header, *rows = (samples / "roster.csv").read_text(encoding="utf-8").splitlines()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join([header] + rows * 8) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = start_cli(["batch", str(samples), str(roster), "--out", str(out), "--jobs", "2"])
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".legplan/*.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # workers are planning: the run is well under way
+        if how.startswith("Ctrl-C"):
+            os.killpg(proc.pid, signal.SIGINT)
+            time.sleep(0.1)
+            os.killpg(proc.pid, signal.SIGINT)
+        elif how == "SIGTERM to the parent":
+            os.kill(proc.pid, signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)  # (workers left behind would hold the pipes)
+        assert proc.returncode == code, err
+        assert "Traceback" not in err and "--resume" in err
+        deadline = time.monotonic() + 60  # the resource tracker leaves once the others have
+        while live_processes_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert live_processes_in_group(proc.pid) == []
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "summary.csv").exists()
+    done = {p.stem for p in out.glob(".legplan/*.json")}
+    assert done and {p.stem for p in out.glob("plans/*")} <= done
+    for plan in out.glob("plans/*.json"):
+        Plan.model_validate_json(plan.read_text())

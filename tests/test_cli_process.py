@@ -197,3 +197,26 @@ def test_batch_progress_on_a_full_disk_does_not_stop_the_run(tmp_path):
                                 env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert result.returncode == 0
     assert result.stdout.startswith("1 of 1 athletes planned")
+
+
+def test_only_the_first_signal_raises_so_nothing_interrupts_the_clean_up():
+    signals = cli._Signals()
+    assert signals.install()
+    try:
+        with pytest.raises(cli.Terminated):
+            signal.raise_signal(signal.SIGTERM)
+        signal.raise_signal(signal.SIGINT)  # a second one (a double Ctrl-C) only counts
+        assert (signals.first, signals.count, signals.exit_code()) == (signal.SIGTERM, 2, 143)
+    finally:
+        signals.restore()
+
+
+def test_cp_sat_leaves_ctrl_c_to_the_program():
+    """CP-SAT catches SIGINT during a solve unless told not to: an inline batch (--jobs 1) then
+    went on with a cut-short solve instead of stopping."""
+    pytest.importorskip("ortools")
+    from planner.solve.instance import SolverParams
+    from planner.solve.solver import _solver
+
+    for goal in ("bulkier", "leaner", "maintain", "closest"):
+        assert _solver(SolverParams(), goal).parameters.catch_sigint_signal is False

@@ -193,28 +193,54 @@ def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | No
 
 
 @contextmanager
-def _children_ignore_sigint() -> Generator[None, None, None]:
-    """Processes started inside this block ignore Ctrl-C from their first instruction: they
-    inherit the ignored signal, so Python never installs its KeyboardInterrupt handler in them
-    (setting it in the pool's initializer left a window while a worker was still starting, in
-    which Ctrl-C printed its traceback). The parent leaves Ctrl-C to its own handler again after
-    the few milliseconds it takes to start them; workers leave it to the parent, which cancels
-    work and shuts the pool down."""
-    if threading.current_thread() is not threading.main_thread():  # signals: main thread only
+def _children_block_sigint() -> Generator[None, None, None]:
+    """Worker processes started inside this block never see Ctrl-C: they inherit SIGINT
+    *blocked* (a signal mask survives fork and exec), so from their first instruction a Ctrl-C
+    sent to the process group stays pending in them and is never delivered; the parent, which
+    stops them (``_stop_workers``), decides. The parent's own handler stays in place all along: a
+    Ctrl-C that comes while the workers start is only held until the block ends, then delivered
+    (ignoring it for those milliseconds, as before, lost it). multiprocessing starts its resource
+    tracker the same way."""
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()):
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+WORKER_STOP_S = 5.0  # how long a terminated worker may take to go before it is killed
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool now (Ctrl-C, SIGTERM, an error in the parent): terminate every worker, kill
+    the ones still there after ``WORKER_STOP_S``, then shut the pool down without waiting.
+
+    A graceful shutdown waits for each worker to finish its athlete and read its stop sentinel;
+    interrupted (a second Ctrl-C), it left workers blocked in ``Queue.get`` and the interpreter
+    joining them at exit, forever. Results not yet received are lost, which is what an
+    interruption means: every file on disk is still complete and ``--resume`` redoes the rest."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()  # SIGTERM: the workers leave its default action in place
+    for process in processes:
+        process.join(WORKER_STOP_S)
+        if process.is_alive():
+            process.kill()
+            process.join(WORKER_STOP_S)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def process_runner(jobs: int) -> Runner:
     """Run on ``jobs`` worker processes, at most ``IN_FLIGHT_PER_JOB × jobs`` athletes in flight.
 
     Workers are started with "spawn": a fresh interpreter is safe whatever threads the parent
-    runs (the rich progress bar, a Dask client), unlike fork.
+    runs (the rich progress bar, a Dask client), unlike fork. Should the run end early (Ctrl-C,
+    SIGTERM, an error while writing, the consumer closing the generator), the workers are
+    stopped at once rather than awaited (``_stop_workers``).
     """
     def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
             render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
@@ -222,8 +248,9 @@ def process_runner(jobs: int) -> Runner:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         pending: dict[Future, int] = {}
         queue = iter(tasks)
+        finished = False
         try:
-            with _children_ignore_sigint():  # the pool starts its workers on the first submits
+            with _children_block_sigint():  # the pool starts its workers on the first submits
                 for task in queue:
                     pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
                     if len(pending) >= jobs:
@@ -238,8 +265,12 @@ def process_runner(jobs: int) -> Runner:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield pending.pop(future), _outcome_of(future)
+            finished = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop_workers(pool)
 
     return run
 
