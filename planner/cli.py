@@ -67,7 +67,7 @@ from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
 import click  # noqa: E402
 
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError  # noqa: E402
-from planner.model.files import write_atomic  # noqa: E402
+from planner.model.files import NotARegularFileError, output_target, write_atomic  # noqa: E402
 from planner.model.plan import Plan, load_plan  # noqa: E402
 from planner.model.profile import Profile, load_profile  # noqa: E402
 
@@ -314,11 +314,33 @@ def write_output(text: str, path: str | None) -> None:
     if path is None or path == "-":
         echo_out(text, nl=False)
         return
+    if path == "":
+        raise InputError('""', [("-o", EMPTY_OUTPUT)])
     try:
         write_atomic(Path(path), text)
+    except NotARegularFileError as e:  # a FIFO, a device, a directory…: never renamed over
+        raise InputError(str(path), [("-o", f"{e.strerror} {FOLLOWS_SYMLINKS}")]) from None
     except OSError as e:
         problem = f"cannot write the output file: {e.strerror or e}"
         raise InputError(str(path), [("-o", problem)]) from None
+
+
+EMPTY_OUTPUT = "the file name is empty: give a file name, or - for standard output"
+FOLLOWS_SYMLINKS = "(a symlink is followed to the file it names)"
+
+
+def _check_output_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``-o`` is refused before any work when it is empty or names no regular file (see
+    ``planner.model.files``); ``write_output`` checks again when it writes."""
+    if value is None or value == "-":
+        return value
+    if value == "":
+        raise click.BadParameter(EMPTY_OUTPUT)
+    try:
+        output_target(value)
+    except NotARegularFileError as e:
+        raise click.BadParameter(f"{e.strerror} {FOLLOWS_SYMLINKS}") from None
+    return value
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
@@ -342,7 +364,9 @@ def format_option(default: str = "json") -> Callable[[F], F]:
 
 OUTPUT_OPTION = click.option(
     "-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-    help="Write to FILE (atomically) instead of stdout.",
+    callback=_check_output_option,
+    help="Write to FILE (atomically; only a regular file, a symlink is followed to it) "
+         "instead of stdout.",
 )
 WEEKS_OPTION = click.option(
     "--weeks", type=click.IntRange(1, 52), default=None,

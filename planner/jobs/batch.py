@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.model.files import write_atomic
+from planner.model.files import NotARegularFileError, write_atomic
 from planner.model.plan import Plan
 from planner.model.profile import KINDS, Profile, parse_profile
 
@@ -322,8 +322,15 @@ def dask_runner(address: str) -> Runner:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Batch outputs: atomic, not fsynced (thousands of files; a crash loses only whole files,
-    which ``--resume`` rewrites)."""
-    write_atomic(path, text, durable=False)
+    which ``--resume`` rewrites). A symlink in ``--out`` is replaced, never followed out of it;
+    a FIFO or device there is refused. A file that cannot be written (a full disk) stops the run
+    as an InputError naming it (exit 2); every file written before is complete."""
+    try:
+        write_atomic(path, text, durable=False, follow_symlinks=False)
+    except NotARegularFileError as e:
+        raise InputError(str(path), [("--out", str(e.strerror))]) from None
+    except OSError as e:
+        raise InputError(str(path), [("--out", f"cannot write: {e.strerror or e}")]) from None
 
 
 def plan_path(out: Path, slug: str, fmt: str) -> Path:
