@@ -215,6 +215,49 @@ def test_missing_path_and_empty_directory_are_input_errors(tmp_path):
         read_roster([tmp_path / "empty"])
 
 
+def test_a_csv_roster_with_only_a_header_is_an_input_error(tmp_path):
+    """It used to plan "0 of 0 athletes" and exit 0; an empty directory was already exit 2."""
+    path = tmp_path / "r.csv"
+    path.write_text("name,sex,age\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no athletes found: the CSV roster has a header but no"):
+        read_roster([path])
+    assert invoke(str(path), "--out", str(tmp_path / "o")).exit_code == 2
+    (tmp_path / "empty").mkdir()
+    assert invoke(str(tmp_path / "empty"), "--out", str(tmp_path / "o")).exit_code == 2
+
+
+def test_profile_named_entries_that_are_not_files_are_failed_entries_not_skipped(tmp_path):
+    """A dangling *.yaml symlink, a FIFO and a directory named x.yaml were skipped silently."""
+    import os
+
+    roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann"), "notes.txt": "x"})
+    (roster / "b.yaml").symlink_to("missing.yaml")
+    os.mkfifo(roster / "c.yml")
+    (roster / "x.json").mkdir()
+    entries = read_roster([roster])
+    assert [(e.slug, e.error) for e in entries] == [
+        ("ann", None),
+        ("b", f"{roster / 'b.yaml'}: (document): a symlink to a file that does not exist"),
+        ("c", f"{roster / 'c.yml'}: (document): is a FIFO (named pipe), not a regular file"),
+        ("x", f"{roster / 'x.json'}: (document): is a directory, not a regular file"),
+    ]
+    report = run([roster], tmp_path / "out")
+    assert (report.planned, report.failed, report.exit_code) == (1, 3, 1)
+    assert summary(tmp_path / "out")["c"]["reason"].endswith("is a FIFO (named pipe), not a "
+                                                             "regular file")
+
+
+def test_an_input_argument_that_is_not_a_file_names_what_it_is(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "team.csv")
+    with pytest.raises(InputError, match="is a FIFO"):
+        read_roster([tmp_path / "team.csv"])
+    (tmp_path / "gone.yaml").symlink_to("missing.yaml")
+    with pytest.raises(InputError, match="a symlink to a file that does not exist"):
+        read_roster([tmp_path / "gone.yaml"])
+
+
 def test_parse_formats_keeps_order_and_rejects_unknown():
     assert parse_formats("md, html,md") == ("md", "html")
     with pytest.raises(InputError, match="pdf"):

@@ -23,7 +23,8 @@ class NotARegularFileError(OSError):
     """The path names something that is not a regular file; nothing was written."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What ``mode`` (from ``os.stat``) is, in words: "a directory", "a FIFO (named pipe)" …"""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -55,7 +56,7 @@ def output_target(path: str | Path, *, follow_symlinks: bool = True) -> Path:
             stat.S_ISLNK(mode) and not follow_symlinks):
         target = os.path.realpath(path)
         shown = f"{path} (-> {target})" if target != os.path.abspath(path) else str(path)
-        raise NotARegularFileError(errno.EEXIST, f"{shown} is {_kind(mode)}, not a regular "
+        raise NotARegularFileError(errno.EEXIST, f"{shown} is {file_kind(mode)}, not a regular "
                                                  f"file; {REGULAR_FILES_ONLY}", str(path))
     return Path(os.path.realpath(path)) if follow_symlinks else path
 
