@@ -369,6 +369,61 @@ def test_output_directory_that_cannot_be_created_is_an_input_error(tmp_path):
         run([roster], tmp_path / "file" / "out")
 
 
+@pytest.mark.parametrize("sub", ["plans", ".legplan"])
+def test_a_symlinked_subdirectory_of_out_is_refused(tmp_path, sub):
+    """``out/plans -> ../elsewhere`` used to put the plans outside --out."""
+    roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann")})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / sub).symlink_to("../elsewhere")
+    with pytest.raises(InputError, match=f"{sub} is a symlink .*legplan writes only into real "
+                                         "directories inside --out"):
+        run([roster], tmp_path / "out")
+    assert list(elsewhere.iterdir()) == []
+    assert invoke(str(roster), "--out", str(tmp_path / "out")).exit_code == 2
+
+
+class Gate:
+    """Blocks the first athlete's planning until the test lets it go."""
+    started = None
+    go = None
+
+
+def gated_plan(profile: Profile) -> Plan:
+    Gate.started.set()
+    assert Gate.go.wait(60)
+    return standin_plan(profile)
+
+
+def test_a_second_run_into_the_same_out_fails_at_once_while_the_first_runs(tmp_path):
+    """Two runs at once used to interleave their files (summary.csv then disagreed with the
+    plans): the second now fails clearly and writes nothing."""
+    import threading
+
+    first_roster = write_roster(tmp_path / "r1", {"a.yaml": GOOD.format(name="Ann")})
+    second_roster = write_roster(tmp_path / "r2", {"b.yaml": GOOD.format(name="Bea")})
+    out = tmp_path / "out"
+    Gate.started, Gate.go = threading.Event(), threading.Event()
+    results = []
+    first = threading.Thread(target=lambda: results.append(run([first_roster], out,
+                                                               plan_fn=gated_plan)))
+    first.start()
+    try:
+        assert Gate.started.wait(60)  # the first run holds the lock and is planning
+        with pytest.raises(InputError, match="another legplan batch is writing into this "
+                                             "directory"):
+            run([second_roster], out)
+        result = invoke(str(second_roster), "--out", str(out))
+        assert result.exit_code == 2 and "another legplan batch" in result.output
+    finally:
+        Gate.go.set()
+        first.join(60)
+    assert results[0].exit_code == 0
+    assert set(summary(out)) == {"ann"} and not list(out.glob("**/bea*"))
+    assert run([second_roster], out).exit_code == 0  # the lock went with the first run
+
+
 # --- determinism, interruption and resume -----------------------------------------------------
 
 def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path):

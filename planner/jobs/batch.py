@@ -377,11 +377,45 @@ def load_done(out: Path, entry: Entry, formats: tuple[str, ...]) -> dict[str, An
 
 
 def _prepare_out(out: Path) -> None:
+    """Create ``out/plans`` and ``out/.legplan``; a symlink at either is refused (exit 2): it
+    would send the plans, or the records, outside ``--out``."""
+    for sub in (PLANS_DIR, STATE_DIR):
+        if (out / sub).is_symlink():
+            raise InputError(str(out), [("--out", f"{sub} is a symlink (to {os.readlink(out / sub)}); "
+                                                  "legplan writes only into real directories "
+                                                  "inside --out")])
     try:
         for sub in (PLANS_DIR, STATE_DIR):
             (out / sub).mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(str(out), [("--out", f"cannot create the output directory: {e}")]) from None
+
+
+ANOTHER_RUN = ("another legplan batch is writing into this directory; wait for it to finish, "
+               "or choose another --out")
+
+
+@contextmanager
+def _one_run_at_a_time(out: Path) -> Generator[None, None, None]:
+    """Hold an exclusive lock on ``out/.legplan`` for the whole run: a second run into the same
+    ``--out`` fails at once (InputError, exit 2) instead of interleaving its files with the
+    first's (summary.csv then disagreed with the plans). ``flock`` on the directory itself
+    (no lock file to leave behind); the kernel releases it when the process ends, however it
+    ends. Where ``fcntl`` does not exist (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(out / STATE_DIR, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(str(out), [("--out", ANOTHER_RUN)]) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 # --- summary.csv and index.html ----------------------------------------------------------------
@@ -507,7 +541,7 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
     else:
         runner = run_inline if jobs == 1 else process_runner(jobs)
     records: dict[int, dict[str, Any]] = {}
-    with Progress(len(entries), progress_stream) as progress:
+    with _one_run_at_a_time(out), Progress(len(entries), progress_stream) as progress:
         try:
             skipped = _plan_all(entries, out, formats, resume, records, progress,
                                 lambda tasks: runner(tasks, formats, plan_fn, render_fn))
