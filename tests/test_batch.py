@@ -337,6 +337,37 @@ def test_formula_like_names_are_defused_in_summary_csv(tmp_path):
     assert summary(tmp_path / "out")["hyperlink-1"]["name"] == "'=HYPERLINK(1)"
 
 
+@pytest.mark.parametrize("text", ["|calc", "=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_summary_csv_defuses_every_formula_start(text):
+    """``|`` (a DDE command in some spreadsheets) was let through; OWASP lists tab and CR too."""
+    assert batch._csv_safe(text) == "'" + text
+    assert batch._csv_safe("a" + text) == "a" + text
+
+
+def test_summary_csv_defuses_a_pipe_in_name_source_and_reason():
+    rows = [{"ordinal": 1, "name": "|calc", "slug": "s", "source": "|src", "status": "failed",
+             "goal": "", "files": [], "reason": "|why"}]
+    row = next(csv.DictReader(io.StringIO(batch.summary_csv(rows))))
+    assert (row["name"], row["source"], row["reason"]) == ("'|calc", "'|src", "'|why")
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("Con", "con-athlete"), ("NUL", "nul-athlete"), ("aux", "aux-athlete"), ("Prn", "prn-athlete"),
+    ("COM1", "com1-athlete"), ("com9", "com9-athlete"), ("LPT1", "lpt1-athlete"),
+    ("lpt9", "lpt9-athlete"), ("com10", "com10"), ("Connie", "connie"), ("Con 1", "con-1"),
+])
+def test_slugs_that_windows_reserves_for_devices_get_a_suffix(name, slug):
+    """``con.html``, ``nul.json``, ``com1.md`` … cannot be created on Windows."""
+    assert slugify(name) == slug
+
+
+def test_reserved_slugs_stay_unique(tmp_path):
+    assert unique_slugs(["Con", "con", "con-athlete"]) == [
+        "con-athlete", "con-athlete-2", "con-athlete-3"]
+    roster = write_roster(tmp_path / "r", {"nul.yaml": "name: [bad\n"})
+    assert [e.slug for e in read_roster([roster])] == ["nul-athlete"]  # the file-name stand-in
+
+
 def test_an_athlete_whose_planning_crashes_fails_alone(tmp_path):
     roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Crash"),
                                            "b.yaml": GOOD.format(name="Fine"),

@@ -420,9 +420,15 @@ def _one_run_at_a_time(out: Path) -> Generator[None, None, None]:
 
 # --- summary.csv and index.html ----------------------------------------------------------------
 
+# A cell starting with one of these is run as a formula (or a DDE command, "|") by spreadsheets:
+# OWASP's CSV-injection list (= + - @, tab, carriage return) plus the pipe.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "|")
+
+
 def _csv_safe(text: str) -> str:
-    """Keep spreadsheets from running a name as a formula (=, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Keep spreadsheets from running a name as a formula: a leading ``'`` before any of
+    ``FORMULA_STARTS``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -36,6 +36,12 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
 LIMITS_PREFIX = "limits."
 SLUG_MAX = 60
 DEFAULT_SLUG = "athlete"
+# Names Windows reserves for devices, whatever the extension (con.html cannot be created there):
+# such a slug gets RESERVED_SUFFIX. COM0/LPT0 included, as recent Windows documentation lists them.
+WINDOWS_RESERVED: frozenset[str] = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+RESERVED_SUFFIX = "-athlete"
 
 
 @dataclass(frozen=True)
@@ -59,11 +65,13 @@ class Entry:
 def slugify(name: str) -> str:
     """ASCII, lowercase, ``[a-z0-9-]`` only; ``""`` when nothing usable is left.
 
-    Example: ``slugify("Zoë O'Brien")`` → ``"zoe-o-brien"``; ``slugify("../../x")`` → ``"x"``.
+    Example: ``slugify("Zoë O'Brien")`` → ``"zoe-o-brien"``; ``slugify("../../x")`` → ``"x"``;
+    a name Windows reserves for a device gets a suffix: ``slugify("Con")`` → ``"con-athlete"``.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    return slug + RESERVED_SUFFIX if slug in WINDOWS_RESERVED else slug
 
 
 def unique_slugs(names: list[str]) -> list[str]:
