@@ -511,6 +511,31 @@ def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_p
     assert not mark.exists()  # the worker planning "Hang" was stopped, not awaited
 
 
+def test_stopping_workers_mid_result_does_not_leave_the_pool_reading_for_ever():
+    """A worker stopped while sending a result (a plan's HTML is bigger than a pipe holds) left
+    the pool's manager thread reading the rest for ever, and the interpreter joins that thread
+    at exit: a double Ctrl-C under load hung the batch after "interrupted …". Here the half
+    message is written by hand, so the moment is exact."""
+    import multiprocessing
+    import os
+    import struct
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    writer = pool._result_queue._writer
+    try:
+        assert pool.submit(abs, -1).result(timeout=120) == 1  # workers and manager running
+        manager = pool._executor_manager_thread
+        os.write(writer.fileno(), struct.pack("!i", 1000) + b"half")  # 4 of 1000 bytes
+        time.sleep(0.2)  # (the thread reads the header now or later: either way it waits)
+        batch._stop_workers(pool)
+        manager.join(60)
+        assert not manager.is_alive()
+    finally:
+        writer.close()  # without the fix, let the thread go so that pytest can exit
+
+
 def test_resume_redoes_athletes_with_missing_files_or_changed_input(tmp_path):
     roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann"),
                                            "b.yaml": GOOD.format(name="Bea"),

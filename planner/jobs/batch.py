@@ -231,6 +231,13 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(WORKER_STOP_S)
+    # A worker stopped in the middle of sending a result (a plan's HTML is bigger than a pipe
+    # holds) leaves the pool's manager thread reading the rest of that message, which never
+    # comes while this process holds the pipe's write end too: close it, so that the read ends
+    # (EOF) and the thread, which the interpreter joins at exit, finishes.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
