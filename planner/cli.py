@@ -165,14 +165,10 @@ def _say_interrupted() -> int:
 # ---------------------------------------------------------------------------------------------
 # Writing to stdout and stderr: a full disk or a closed pipe is one clean line, never a traceback
 # ---------------------------------------------------------------------------------------------
-_stdio_failed = False  # a write to stdout/stderr failed: its unwritten text is to be dropped
-
-
 def _output_failed(error: OSError) -> NoReturn:
     """Stdout could not be written: a closed pipe exits 141 quietly (the reader is gone, as for
-    any tool killed by SIGPIPE); anything else (a full disk) says so on one line and exits 1."""
-    global _stdio_failed
-    _stdio_failed = True
+    any tool killed by SIGPIPE); anything else (a full disk) says so on one line and exits 1.
+    ``main()`` then points the stream at /dev/null (``_drop_unwritable_stdio``)."""
     if error.errno == errno.EPIPE:
         raise click.exceptions.Exit(EXIT_BROKEN_PIPE)
     echo_err(f"legplan: cannot write to standard output: {error.strerror or error}")
@@ -189,11 +185,10 @@ def echo_out(text: str, nl: bool = True) -> None:
 
 def echo_err(text: str) -> None:
     """``click.echo`` to stderr; if stderr itself cannot be written there is no one to tell."""
-    global _stdio_failed
     try:
         click.echo(text, err=True)
     except OSError:
-        _stdio_failed = True
+        pass
 
 
 def _drop_unwritable_stdio() -> None:
@@ -266,16 +261,35 @@ class LegplanGroup(click.Group):
                 echo_err("Aborted!")
                 return 1
             except click.ClickException as e:
-                e.show()
+                try:
+                    e.show()
+                except OSError:  # stderr cannot be written: the exit code still tells
+                    pass
                 return e.exit_code
             return rv if isinstance(rv, int) else EXIT_OK
         except KeyboardInterrupt:
             return _say_interrupted()
 
+    # A write to stdout that this module did not make through echo_out (click's --help and
+    # --version, or a plain click.echo in a command) fails the same way. Files are written
+    # through write_atomic, whose errors are InputErrors naming the file: these errnos here
+    # can only come from a stream.
+    STREAM_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except OSError as e:
+            if e.errno not in self.STREAM_ERRNOS:
+                raise
+            _output_failed(e)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except BrokenPipeError as e:  # a write this module did not make (echo_out handles its own)
+        except OSError as e:
+            if e.errno not in self.STREAM_ERRNOS:
+                raise
             _output_failed(e)
 
 

@@ -133,6 +133,8 @@ def test_ctrl_c_in_process_is_130_and_the_handlers_are_put_back(monkeypatch):
 # --- stdout that cannot be written: a full disk, a closed pipe ------------------------------------
 
 OUTPUT_COMMANDS = {
+    "help": ["--help"],
+    "version": ["--version"],
     "plan": ["plan", DANA],
     "schema": ["schema", "plan"],
     "validate": ["validate", DANA],
