@@ -3,9 +3,9 @@
     python benchmarks/batch.py              # 1,000 athletes, HTML, default --jobs (all cores)
     python benchmarks/batch.py --n 3000 --jobs 2 --format html,json
 
-Generates a deterministic random CSV roster of realistic athletes in a temporary directory, runs
-the batch as ``legplan batch`` does (real solver and renderer), and prints wall time, plans/s and
-memory. Memory is the resident set of the parent plus its worker processes, sampled every 0.1 s
+Generates a deterministic random CSV roster of realistic athletes (``benchmarks/athletes.py``)
+in a temporary directory, runs the batch as ``legplan batch`` does (real solver and renderer),
+and prints wall time, plans/s and memory. Memory is the resident set of the parent plus its worker processes, sampled every 0.1 s
 with psutil when it is installed (it is not a legplan dependency), and read at 25 %, 50 % and 100 %
 of the roster so you can see it stays flat as the roster grows. Without psutil only the peaks from
 ``resource.getrusage`` are printed (parent, and the largest worker).
@@ -14,64 +14,18 @@ of the roster so you can see it stays flat as the roster grows. Without psutil o
 from __future__ import annotations
 
 import argparse
-import csv
-import random
 import resource
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
+from benchmarks.athletes import write_roster  # noqa: E402
 from planner.jobs.batch import default_jobs, parse_formats, run_batch  # noqa: E402
-from planner.model.profile import DAYS  # noqa: E402
-
-COLUMNS = ("name", "sex", "age", "height_cm", "weight_kg", "body_fat_pct", "strength_experience",
-           "pal", "recent_weekly_run_minutes", "goal", "horizon_weeks", *DAYS, "long_run_day",
-           "facilities", "exclude")
-FIRST = ("Ana", "Ben", "Chloe", "Dev", "Erin", "Femi", "Gus", "Hana", "Ivo", "Jude", "Kai", "Lena")
-LAST = ("Souza", "Okoro", "Martin", "Patel", "Walsh", "Adeyemi", "Berg", "Sato", "Novak", "Reyes")
-
-
-def athlete(rng: random.Random, i: int) -> dict[str, Any]:
-    """One plausible adult athlete (ranges inside the profile's validation)."""
-    sex = rng.choice(("female", "male"))
-    height = rng.gauss(165 if sex == "female" else 178, 7)
-    bmi = rng.uniform(19, 31)
-    days = rng.sample(DAYS, rng.randint(3, 6))
-    minutes = {d: (rng.choice((30, 45, 60, 75, 90, 120)) if d in days else "") for d in DAYS}
-    long_days = [d for d in days if minutes[d] and minutes[d] >= 60]
-    return {
-        "name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
-        "sex": sex,
-        "age": rng.randint(18, 65),
-        "height_cm": round(height, 1),
-        "weight_kg": round(bmi * (height / 100) ** 2, 1),
-        "body_fat_pct": rng.choice(("", round(rng.uniform(12, 35), 1))),
-        "strength_experience": rng.choice(("novice", "intermediate", "advanced")),
-        "pal": round(rng.uniform(1.3, 1.9), 2),
-        "recent_weekly_run_minutes": rng.choice((0, 30, 60, 90, 120, 180, 240)),
-        "goal": rng.choice(("leaner", "bulkier", "maintain")),
-        "horizon_weeks": rng.choice((8, 12, 16, 20)),
-        **minutes,
-        "long_run_day": rng.choice(long_days) if long_days and rng.random() < 0.5 else "",
-        "facilities": ";".join(f for f in ("hills", "track", "barbell", "dumbbells")
-                               if rng.random() < 0.5),
-        "exclude": rng.choice(("", "", "", "sprints", "hill_repeats")),
-    }
-
-
-def write_roster(path: Path, n: int, seed: int = 2024) -> None:
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        for i in range(1, n + 1):
-            writer.writerow(athlete(rng, i))
 
 
 def maxrss_mb(who: int) -> float:

@@ -17,9 +17,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # this checkout's planner and benchmarks, not an installed copy
 
+from benchmarks.athletes import oracle_profile  # noqa: E402
+from benchmarks.oracle import PARAMS, enumerate_best  # noqa: E402
 from planner.jobs.planning import solve  # noqa: E402
 from planner.model.profile import load_profile  # noqa: E402
 from planner.solve.solver import Pins, SolverParams, solve_core  # noqa: E402
@@ -57,11 +58,9 @@ def main() -> None:
     print(f"  statuses: {dict(statuses)}")
 
     if args.oracle:
-        from test_solver_oracle import PARAMS, enumerate_best, generated_profile
-
         solver_ms, search_ms = [], []
         for seed in range(args.oracle):
-            profile = generated_profile(seed)
+            profile = oracle_profile(seed)
             t0 = time.perf_counter()
             enumerate_best(profile)
             search_ms.append((time.perf_counter() - t0) * 1000)

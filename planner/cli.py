@@ -9,6 +9,8 @@ pieces every command reuses live here:
   empty or truncated file).
 - ``render_plan``: a ``Plan`` as json / md / html.
 - ``format_option``, ``OUTPUT_OPTION``, ``WEEKS_OPTION``: the options commands share.
+- ``LegplanGroup``: signals and exit codes for the whole process (Ctrl-C → 130, SIGTERM → 143,
+  at any moment, without a traceback; a closed stdout pipe → 141, quietly).
 
 Exit codes (contract): 0 a plan was produced; 2 bad input (file and field named); 3 no safe plan.
 Click's own usage errors (unknown option, bad value) also exit 2.
@@ -16,22 +18,276 @@ Click's own usage errors (unknown option, bad value) also exit 2.
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-from typing import Any, Callable, TypeVar
+# A Ctrl-C while this module is still being imported (``from planner.cli import main`` loads
+# click, pydantic and the models: a few hundred ms) must still end in exit 130 without a
+# traceback. So the first thing the module does, before any import that takes time, is hold
+# Ctrl-C back until it is loaded; ``_import_finished`` (the last statement of the module) puts
+# Python's handler back and raises the held KeyboardInterrupt then. ``_signal`` is the C module
+# behind ``signal``, already loaded by the interpreter: importing it takes no time.
+import _signal
+import atexit
 
-import click
+_held_sigints: list[int] = []
+_owns_the_process = False  # set by ``main()`` (the console script), never by an import
 
-from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.model.files import write_atomic
-from planner.model.plan import FORMATS, Plan, load_plan
-from planner.model.profile import Profile, load_profile
+
+def _hold_sigint(signum: int, frame: object) -> None:
+    _held_sigints.append(signum)
+
+
+def _ignore_signals_at_exit() -> None:
+    """The last exit function (registered first): legplan's result is decided and every clean-up
+    has run, so a Ctrl-C or SIGTERM in the interpreter's last moments (tearing down OR-Tools,
+    numpy and pydantic takes 0.1-0.3 s) changes nothing; left to Python, it would kill the
+    process by the signal instead of letting it exit with its code."""
+    if _owns_the_process:
+        for signum in (_signal.SIGINT, _signal.SIGTERM):
+            _signal.signal(signum, _signal.SIG_IGN)
+
+
+atexit.register(_ignore_signals_at_exit)
+
+try:
+    _holding_sigint = _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler
+    if _holding_sigint:
+        _signal.signal(_signal.SIGINT, _hold_sigint)
+except ValueError:  # imported outside the main thread: signals belong to the main thread
+    _holding_sigint = False
+
+import errno  # noqa: E402  (the imports below run with Ctrl-C held back)
+import functools  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
+
+import click  # noqa: E402
+
+from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError  # noqa: E402
+from planner.model.files import NotARegularFileError, output_target, write_atomic  # noqa: E402
+from planner.model.plan import FORMATS, Plan, load_plan  # noqa: E402
+from planner.model.profile import Profile, load_profile  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_SAFE_PLAN = 3
+EXIT_OUTPUT_FAILED = 1  # stdout could not be written (full disk, I/O error)
+EXIT_BROKEN_PIPE = 128 + 13  # stdout's reader went away: quietly, as a tool killed by SIGPIPE
+EXIT_INTERRUPTED = 128 + 2  # Ctrl-C (SIGINT); SIGTERM gives 128 + 15 = 143
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# ---------------------------------------------------------------------------------------------
+# Signals: Ctrl-C and SIGTERM end the run at any moment, with 128 + the signal, no traceback
+# ---------------------------------------------------------------------------------------------
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up written for Ctrl-C runs for it too."""
+
+
+class _Signals:
+    """While legplan runs, the first SIGINT or SIGTERM raises (KeyboardInterrupt / Terminated) in
+    the main thread; the ones after it only count, so that nothing interrupts the clean-up the
+    first one started (a batch stops its workers; a second Ctrl-C used to break that and hang).
+    The exit code is 128 + the first signal. Should a clean-up ever take too long, a third signal
+    ends the process at once."""
+
+    HANDLED = (signal.SIGINT, signal.SIGTERM)
+    FORCE_AFTER = 3
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.count = 0
+        self.raising = True
+        self._previous: dict[int, Any] | None = None
+
+    def _handler(self, signum: int, frame: object) -> None:
+        self.count += 1
+        if self.raising and self.first is None:
+            self.first = signum
+            self.raising = False
+            raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+        if self.count >= self.FORCE_AFTER:
+            _force_exit(self.exit_code())
+
+    def exit_code(self) -> int:
+        return 128 + (self.first or signal.SIGINT)
+
+    def install(self) -> bool:
+        """Take over SIGINT and SIGTERM (main thread only); False if they were already ours."""
+        if self._previous is not None or threading.current_thread() is not threading.main_thread():
+            return False
+        self.first, self.count, self.raising = None, 0, True
+        self._previous = {s: signal.signal(s, self._handler) for s in self.HANDLED}
+        return True
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            for s, handler in self._previous.items():
+                signal.signal(s, handler)
+            self._previous = None
+
+
+_signals = _Signals()
+
+
+def _force_exit(code: int) -> NoReturn:
+    """End the process now: stop the worker processes it started, flush what can be, exit."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for child in multiprocessing.active_children():
+            child.kill()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
+
+
+def interrupted_exit_code() -> int:
+    """128 + the signal that stopped the run (130 for Ctrl-C, 143 for SIGTERM)."""
+    return _signals.exit_code()
+
+
+def _say_interrupted() -> int:
+    """The one line for an interrupted command; returns its exit code."""
+    code = interrupted_exit_code()
+    echo_err("legplan: terminated" if code == 128 + signal.SIGTERM else "legplan: interrupted")
+    return code
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing to stdout and stderr: a full disk or a closed pipe is one clean line, never a traceback
+# ---------------------------------------------------------------------------------------------
+def _output_failed(error: OSError) -> NoReturn:
+    """Stdout could not be written: a closed pipe exits 141 quietly (the reader is gone, as for
+    any tool killed by SIGPIPE); anything else (a full disk) says so on one line and exits 1.
+    ``main()`` then points the stream at /dev/null (``_drop_unwritable_stdio``)."""
+    if error.errno == errno.EPIPE:
+        raise click.exceptions.Exit(EXIT_BROKEN_PIPE)
+    echo_err(f"legplan: cannot write to standard output: {error.strerror or error}")
+    raise click.exceptions.Exit(EXIT_OUTPUT_FAILED)
+
+
+def echo_out(text: str, nl: bool = True) -> None:
+    """``click.echo`` to stdout; a write that fails ends the run cleanly (``_output_failed``)."""
+    try:
+        click.echo(text, nl=nl)
+    except OSError as e:
+        _output_failed(e)
+
+
+def echo_err(text: str) -> None:
+    """``click.echo`` to stderr; if stderr itself cannot be written there is no one to tell."""
+    try:
+        click.echo(text, err=True)
+    except OSError:
+        pass
+
+
+def _drop_unwritable_stdio() -> None:
+    """Flush stdout and stderr; point a stream that cannot be written at /dev/null, so that the
+    interpreter's own flush at exit does not print a traceback for the text left in it."""
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, fd)
+                os.close(devnull)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The command group: one place for signals and exit codes
+# ---------------------------------------------------------------------------------------------
+class LegplanGroup(click.Group):
+    """``main()`` (the console script) runs legplan as the process: SIGINT/SIGTERM handled from
+    its first instruction to the process's end. ``main.main(...)`` (click's API, CliRunner) maps
+    the same outcomes to exit codes, with the signal handlers in place only while it runs.
+
+    Click's standalone mode would turn Ctrl-C into "Aborted!" and exit 1; here it is exit 130
+    (143 for SIGTERM) with one line, whenever it arrives."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
+        global _owns_the_process
+        _owns_the_process = True
+        _signals.install()
+        try:
+            code = self._run(*args, **kwargs)
+        except KeyboardInterrupt:  # in the last instructions of _run: the exit is under way
+            code = interrupted_exit_code()
+        # from here the process only ends: a signal now changes nothing (nor can it interrupt
+        # the interpreter's clean-up at exit, which would print a traceback)
+        _signals.raising = False
+        try:
+            sys.stdout.flush()
+        except OSError as e:
+            if e.errno != errno.EPIPE and code == EXIT_OK:
+                echo_err(f"legplan: cannot write to standard output: {e.strerror or e}")
+            code = code or (EXIT_BROKEN_PIPE if e.errno == errno.EPIPE else EXIT_OUTPUT_FAILED)
+        _drop_unwritable_stdio()
+        sys.exit(code)
+
+    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        installed = _signals.install()
+        try:
+            code = self._run(args, prog_name, complete_var, **extra)
+        finally:
+            if installed:
+                _signals.restore()
+        sys.exit(code)
+
+    def _run(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, **extra: Any) -> int:
+        """Click's standalone mode, except that an interrupt is 128 + the signal."""
+        try:
+            try:
+                rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.exceptions.Abort as e:
+                if isinstance(e.__cause__, KeyboardInterrupt):
+                    return _say_interrupted()
+                echo_err("Aborted!")
+                return 1
+            except click.ClickException as e:
+                try:
+                    e.show()
+                except OSError:  # stderr cannot be written: the exit code still tells
+                    pass
+                return e.exit_code
+            return rv if isinstance(rv, int) else EXIT_OK
+        except KeyboardInterrupt:
+            return _say_interrupted()
+
+    # A write to stdout that this module did not make through echo_out (click's --help and
+    # --version, or a plain click.echo in a command) fails the same way. Files are written
+    # through write_atomic, whose errors are InputErrors naming the file: these errnos here
+    # can only come from a stream.
+    STREAM_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except OSError as e:
+            if e.errno not in self.STREAM_ERRNOS:
+                raise
+            _output_failed(e)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            if e.errno not in self.STREAM_ERRNOS:
+                raise
+            _output_failed(e)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,14 +301,14 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except InputError as e:
-            click.echo(e.render(), err=True)
+            echo_err(e.render())
             raise click.exceptions.Exit(EXIT_BAD_INPUT) from None
         except NoSafePlanError as e:
-            click.echo(str(e), err=True)
+            echo_err(str(e))
             raise click.exceptions.Exit(EXIT_NO_SAFE_PLAN) from None
         except SolverStoppedError as e:
             # the work limit is deterministic: only the wall-clock safety net depends on the load
-            click.echo(f"{e}; nothing was written.", err=True)
+            echo_err(f"{e}; nothing was written.")
             raise click.exceptions.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -67,13 +323,35 @@ def write_output(text: str, path: str | None) -> None:
     Raises ``InputError`` naming the file when it cannot be written.
     """
     if path is None or path == "-":
-        click.echo(text, nl=False)
+        echo_out(text, nl=False)
         return
+    if path == "":
+        raise InputError('""', [("-o", EMPTY_OUTPUT)])
     try:
         write_atomic(Path(path), text)
+    except NotARegularFileError as e:  # a FIFO, a device, a directory…: never renamed over
+        raise InputError(str(path), [("-o", f"{e.strerror} {FOLLOWS_SYMLINKS}")]) from None
     except OSError as e:
         problem = f"cannot write the output file: {e.strerror or e}"
         raise InputError(str(path), [("-o", problem)]) from None
+
+
+EMPTY_OUTPUT = "the file name is empty: give a file name, or - for standard output"
+FOLLOWS_SYMLINKS = "(a symlink is followed to the file it names)"
+
+
+def _check_output_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``-o`` is refused before any work when it is empty or names no regular file (see
+    ``planner.model.files``); ``write_output`` checks again when it writes."""
+    if value is None or value == "-":
+        return value
+    if value == "":
+        raise click.BadParameter(EMPTY_OUTPUT)
+    try:
+        output_target(value)
+    except NotARegularFileError as e:
+        raise click.BadParameter(f"{e.strerror} {FOLLOWS_SYMLINKS}") from None
+    return value
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
@@ -97,7 +375,9 @@ def format_option(default: str = "json") -> Callable[[F], F]:
 
 OUTPUT_OPTION = click.option(
     "-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-    help="Write to FILE (atomically) instead of stdout.",
+    callback=_check_output_option,
+    help="Write to FILE (atomically; only a regular file, a symlink is followed to it) "
+         "instead of stdout.",
 )
 WEEKS_OPTION = click.option(
     "--weeks", type=click.IntRange(1, 52), default=None,
@@ -129,14 +409,15 @@ def profile_json_schema() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LegplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="legplan")
 def main() -> None:
     """Turn a leg goal (leaner, bulkier, maintain) into a safe weekly training plan.
 
     \b
     Exit codes: 0 a plan was produced (goal reached or the closest plan, said clearly);
-                2 bad input (file and field named); 3 no safe plan exists at all.
+                2 bad input (file and field named); 3 no safe plan exists at all;
+                130 Ctrl-C, 143 SIGTERM; 1 stdout could not be written, 141 its pipe closed.
 
     \b
     Example:
@@ -160,10 +441,10 @@ def validate(profiles: tuple[str, ...]) -> None:
         try:
             load_profile(path)
         except InputError as e:
-            click.echo(e.render(), err=True)
+            echo_err(e.render())
             bad += 1
         else:
-            click.echo(f"OK {path}")
+            echo_out(f"OK {path}")
     if bad:
         raise click.exceptions.Exit(EXIT_BAD_INPUT)
 
@@ -178,7 +459,7 @@ def schema(kind: str) -> None:
       legplan schema plan > plan.schema.json
     """
     doc = profile_json_schema() if kind == "profile" else Plan.model_json_schema()
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    echo_out(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -254,9 +535,9 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     try:
         report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address)
     except BatchInterrupted as e:
-        click.echo(str(e), err=True)
-        raise click.exceptions.Exit(130) from None
-    click.echo(f"{report.planned} of {report.total} athletes planned, {report.failed} failed "
+        echo_err(str(e))
+        raise click.exceptions.Exit(interrupted_exit_code()) from None
+    echo_out(f"{report.planned} of {report.total} athletes planned, {report.failed} failed "
                f"({report.skipped} done earlier); overview: {Path(out) / 'index.html'}")
     raise click.exceptions.Exit(report.exit_code)
 
@@ -322,3 +603,36 @@ def seek(profile_path: str, thigh_cm: float, weeks: int | None, sweeps: tuple[st
     profile = load_profile(profile_path)
     specs = [parse_sweep(s) for s in sweeps]
     write_output(render_seek(run_seek(profile, thigh_cm, weeks, specs), fmt), output)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keep this the last statement of the module (see the top): Ctrl-C is Python's again, and one
+# that came while the module was loading is raised now, as an exit 130 without a traceback.
+# ---------------------------------------------------------------------------------------------
+def _import_finished() -> None:
+    if not _holding_sigint:
+        return
+    if _signal.getsignal(_signal.SIGINT) is _hold_sigint:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    if _held_sigints:
+        _quiet_uncaught_interrupt()
+        raise KeyboardInterrupt
+
+
+def _quiet_uncaught_interrupt() -> None:
+    """An uncaught KeyboardInterrupt (the Ctrl-C that came during the import, when the importer
+    is legplan's own ``from planner.cli import main``) ends the process with exit 130 and one
+    line instead of a traceback. Set only when such a Ctrl-C came; never in an interactive
+    session, where Ctrl-C only cancels the line."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt) and not hasattr(sys, "ps1"):
+            echo_err("legplan: interrupted")
+            _force_exit(EXIT_INTERRUPTED)
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+
+_import_finished()

@@ -73,6 +73,17 @@ def slow_first_plan(profile: Profile) -> Plan:
     return standin_plan(profile)
 
 
+def hanging_plan(profile: Profile) -> Plan:
+    """"Hang" takes 60 s and then leaves a mark ($LEGPLAN_TEST_MARK); "Stop Here" is Ctrl-C."""
+    if profile.name == "Hang":
+        import os
+        import time
+
+        time.sleep(60)
+        Path(os.environ["LEGPLAN_TEST_MARK"]).write_text("finished", encoding="utf-8")
+    return interrupting_plan(profile)
+
+
 def crashing_plan(profile: Profile) -> Plan:
     if profile.name == "Crash":
         raise RuntimeError("boom")
@@ -204,6 +215,49 @@ def test_missing_path_and_empty_directory_are_input_errors(tmp_path):
         read_roster([tmp_path / "empty"])
 
 
+def test_a_csv_roster_with_only_a_header_is_an_input_error(tmp_path):
+    """It used to plan "0 of 0 athletes" and exit 0; an empty directory was already exit 2."""
+    path = tmp_path / "r.csv"
+    path.write_text("name,sex,age\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no athletes found: the CSV roster has a header but no"):
+        read_roster([path])
+    assert invoke(str(path), "--out", str(tmp_path / "o")).exit_code == 2
+    (tmp_path / "empty").mkdir()
+    assert invoke(str(tmp_path / "empty"), "--out", str(tmp_path / "o")).exit_code == 2
+
+
+def test_profile_named_entries_that_are_not_files_are_failed_entries_not_skipped(tmp_path):
+    """A dangling *.yaml symlink, a FIFO and a directory named x.yaml were skipped silently."""
+    import os
+
+    roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann"), "notes.txt": "x"})
+    (roster / "b.yaml").symlink_to("missing.yaml")
+    os.mkfifo(roster / "c.yml")
+    (roster / "x.json").mkdir()
+    entries = read_roster([roster])
+    assert [(e.slug, e.error) for e in entries] == [
+        ("ann", None),
+        ("b", f"{roster / 'b.yaml'}: (document): a symlink to a file that does not exist"),
+        ("c", f"{roster / 'c.yml'}: (document): is a FIFO (named pipe), not a regular file"),
+        ("x", f"{roster / 'x.json'}: (document): is a directory, not a regular file"),
+    ]
+    report = run([roster], tmp_path / "out")
+    assert (report.planned, report.failed, report.exit_code) == (1, 3, 1)
+    assert summary(tmp_path / "out")["c"]["reason"].endswith("is a FIFO (named pipe), not a "
+                                                             "regular file")
+
+
+def test_an_input_argument_that_is_not_a_file_names_what_it_is(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "team.csv")
+    with pytest.raises(InputError, match="is a FIFO"):
+        read_roster([tmp_path / "team.csv"])
+    (tmp_path / "gone.yaml").symlink_to("missing.yaml")
+    with pytest.raises(InputError, match="a symlink to a file that does not exist"):
+        read_roster([tmp_path / "gone.yaml"])
+
+
 def test_parse_formats_keeps_order_and_rejects_unknown():
     assert parse_formats("md, html,md") == ("md", "html")
     with pytest.raises(InputError, match="pdf"):
@@ -283,6 +337,37 @@ def test_formula_like_names_are_defused_in_summary_csv(tmp_path):
     assert summary(tmp_path / "out")["hyperlink-1"]["name"] == "'=HYPERLINK(1)"
 
 
+@pytest.mark.parametrize("text", ["|calc", "=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_summary_csv_defuses_every_formula_start(text):
+    """``|`` (a DDE command in some spreadsheets) was let through; OWASP lists tab and CR too."""
+    assert batch._csv_safe(text) == "'" + text
+    assert batch._csv_safe("a" + text) == "a" + text
+
+
+def test_summary_csv_defuses_a_pipe_in_name_source_and_reason():
+    rows = [{"ordinal": 1, "name": "|calc", "slug": "s", "source": "|src", "status": "failed",
+             "goal": "", "files": [], "reason": "|why"}]
+    row = next(csv.DictReader(io.StringIO(batch.summary_csv(rows))))
+    assert (row["name"], row["source"], row["reason"]) == ("'|calc", "'|src", "'|why")
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("Con", "con-athlete"), ("NUL", "nul-athlete"), ("aux", "aux-athlete"), ("Prn", "prn-athlete"),
+    ("COM1", "com1-athlete"), ("com9", "com9-athlete"), ("LPT1", "lpt1-athlete"),
+    ("lpt9", "lpt9-athlete"), ("com10", "com10"), ("Connie", "connie"), ("Con 1", "con-1"),
+])
+def test_slugs_that_windows_reserves_for_devices_get_a_suffix(name, slug):
+    """``con.html``, ``nul.json``, ``com1.md`` … cannot be created on Windows."""
+    assert slugify(name) == slug
+
+
+def test_reserved_slugs_stay_unique(tmp_path):
+    assert unique_slugs(["Con", "con", "con-athlete"]) == [
+        "con-athlete", "con-athlete-2", "con-athlete-3"]
+    roster = write_roster(tmp_path / "r", {"nul.yaml": "name: [bad\n"})
+    assert [e.slug for e in read_roster([roster])] == ["nul-athlete"]  # the file-name stand-in
+
+
 def test_an_athlete_whose_planning_crashes_fails_alone(tmp_path):
     roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Crash"),
                                            "b.yaml": GOOD.format(name="Fine"),
@@ -313,6 +398,61 @@ def test_output_directory_that_cannot_be_created_is_an_input_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="cannot create"):
         run([roster], tmp_path / "file" / "out")
+
+
+@pytest.mark.parametrize("sub", ["plans", ".legplan"])
+def test_a_symlinked_subdirectory_of_out_is_refused(tmp_path, sub):
+    """``out/plans -> ../elsewhere`` used to put the plans outside --out."""
+    roster = write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann")})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / sub).symlink_to("../elsewhere")
+    with pytest.raises(InputError, match=f"{sub} is a symlink .*legplan writes only into real "
+                                         "directories inside --out"):
+        run([roster], tmp_path / "out")
+    assert list(elsewhere.iterdir()) == []
+    assert invoke(str(roster), "--out", str(tmp_path / "out")).exit_code == 2
+
+
+class Gate:
+    """Blocks the first athlete's planning until the test lets it go."""
+    started = None
+    go = None
+
+
+def gated_plan(profile: Profile) -> Plan:
+    Gate.started.set()
+    assert Gate.go.wait(60)
+    return standin_plan(profile)
+
+
+def test_a_second_run_into_the_same_out_fails_at_once_while_the_first_runs(tmp_path):
+    """Two runs at once used to interleave their files (summary.csv then disagreed with the
+    plans): the second now fails clearly and writes nothing."""
+    import threading
+
+    first_roster = write_roster(tmp_path / "r1", {"a.yaml": GOOD.format(name="Ann")})
+    second_roster = write_roster(tmp_path / "r2", {"b.yaml": GOOD.format(name="Bea")})
+    out = tmp_path / "out"
+    Gate.started, Gate.go = threading.Event(), threading.Event()
+    results = []
+    first = threading.Thread(target=lambda: results.append(run([first_roster], out,
+                                                               plan_fn=gated_plan)))
+    first.start()
+    try:
+        assert Gate.started.wait(60)  # the first run holds the lock and is planning
+        with pytest.raises(InputError, match="another legplan batch is writing into this "
+                                             "directory"):
+            run([second_roster], out)
+        result = invoke(str(second_roster), "--out", str(out))
+        assert result.exit_code == 2 and "another legplan batch" in result.output
+    finally:
+        Gate.go.set()
+        first.join(60)
+    assert results[0].exit_code == 0
+    assert set(summary(out)) == {"ann"} and not list(out.glob("**/bea*"))
+    assert run([second_roster], out).exit_code == 0  # the lock went with the first run
 
 
 # --- determinism, interruption and resume -----------------------------------------------------
@@ -357,6 +497,43 @@ def test_interrupted_run_leaves_only_complete_files_and_resume_matches_a_full_ru
     finished_before = sum(1 for k in partial if k.startswith(".legplan/"))
     assert report.skipped == finished_before
     assert all((cut / name).stat().st_ino == inode for name, inode in inodes.items())
+
+
+def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
+    """The pool used to be shut down gracefully on Ctrl-C: waiting for every worker to finish
+    its athlete (a second Ctrl-C during that wait left workers blocked and the exit hanging)."""
+    mark = tmp_path / "finished"
+    monkeypatch.setenv("LEGPLAN_TEST_MARK", str(mark))
+    roster = write_roster(tmp_path / "r", {"1.yaml": GOOD.format(name="Hang"),
+                                           "2.yaml": GOOD.format(name="Stop Here")})
+    with pytest.raises(BatchInterrupted):
+        run([roster], tmp_path / "out", jobs=2, plan_fn=hanging_plan)
+    assert not mark.exists()  # the worker planning "Hang" was stopped, not awaited
+
+
+def test_stopping_workers_mid_result_does_not_leave_the_pool_reading_for_ever():
+    """A worker stopped while sending a result (a plan's HTML is bigger than a pipe holds) left
+    the pool's manager thread reading the rest for ever, and the interpreter joins that thread
+    at exit: a double Ctrl-C under load hung the batch after "interrupted …". Here the half
+    message is written by hand, so the moment is exact."""
+    import multiprocessing
+    import os
+    import struct
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    writer = pool._result_queue._writer
+    try:
+        assert pool.submit(abs, -1).result(timeout=120) == 1  # workers and manager running
+        manager = pool._executor_manager_thread
+        os.write(writer.fileno(), struct.pack("!i", 1000) + b"half")  # 4 of 1000 bytes
+        time.sleep(0.2)  # (the thread reads the header now or later: either way it waits)
+        batch._stop_workers(pool)
+        manager.join(60)
+        assert not manager.is_alive()
+    finally:
+        writer.close()  # without the fix, let the thread go so that pytest can exit
 
 
 def test_resume_redoes_athletes_with_missing_files_or_changed_input(tmp_path):
@@ -478,20 +655,37 @@ def test_cli_real_solver_mixed_roster_exit_1_and_good_roster_exit_0(tmp_path):
     assert (tmp_path / "ok" / "plans" / "ann.md").is_file()
 
 
+# The interpreter's own start-up (before the first line of the ``-c`` code runs: Python installs
+# its Ctrl-C handler, then runs site) is outside any program's reach: a Ctrl-C there kills
+# python or prints a traceback from site.py. Tests that time a Ctrl-C from "start" therefore
+# count from the moment the child's first line of code runs (it prints STARTED), not from the
+# fork, so that a slow or busy machine cannot move the signal into that window.
+STARTED = "legplan-test: started"
+CLI = f"import sys; print({STARTED!r}, file=sys.stderr, flush=True); " \
+      "from planner.cli import main; main()"
+
+
+def start_cli(args: list[str], **kwargs):
+    """``legplan ARGS`` in its own session (a process group, as a shell job is), once it runs."""
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", CLI, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
+    assert proc.stderr.readline().strip() == STARTED
+    return proc
+
+
 @needs_solver
 @pytest.mark.parametrize("after_s", [0.2, 0.4])
 def test_ctrl_c_while_workers_start_prints_no_traceback(tmp_path, after_s):
-    """Ctrl-C goes to the whole process group, workers included, even while they are starting."""
+    """Ctrl-C goes to the whole process group, workers included, even while they are starting;
+    at 0.2 s the CLI is usually still importing (a Ctrl-C then also exits 130)."""
     import os
     import signal
-    import subprocess
     import time
 
     samples = Path(__file__).parent.parent / "sample_profiles"
-    command = [sys.executable, "-c", "from planner.cli import main; main()", "batch",
-               str(samples), "--out", str(tmp_path / "out"), "--jobs", "2"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = start_cli(["batch", str(samples), "--out", str(tmp_path / "out"), "--jobs", "2"])
     time.sleep(after_s)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
@@ -534,3 +728,74 @@ def test_real_ctrl_c_exits_130_with_complete_files_and_resume_finishes(tmp_path)
     assert resumed.returncode in (0, 1), resumed.stderr
     assert f"({len(done)} done earlier)" in resumed.stdout
     assert len(summary(out)) == len(list(samples.glob("*.yaml"))) + 8 * len(rows)
+
+
+def live_processes_in_group(pgid: int) -> list[str]:
+    """The processes of a process group that still run (zombies are gone: only not reaped)."""
+    import os
+
+    live = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(f"{pid} {command}")
+    return live
+
+
+@needs_solver
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how, code", [
+    ("Ctrl-C twice, 0.1 s apart", 130),
+    ("SIGTERM to the parent", 143),
+    ("SIGTERM to the group", 143),
+])
+def test_every_signal_ends_the_whole_run_with_complete_files(tmp_path, how, code):
+    """A double Ctrl-C could hang the batch for ever (workers in Queue.get, the parent joining
+    them); SIGTERM killed the parent and left the workers and the resource tracker running."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    samples = Path(__file__).parent.parent / "sample_profiles"
+    header, *rows = (samples / "roster.csv").read_text(encoding="utf-8").splitlines()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join([header] + rows * 8) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = start_cli(["batch", str(samples), str(roster), "--out", str(out), "--jobs", "2"])
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".legplan/*.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # workers are planning: the run is well under way
+        if how.startswith("Ctrl-C"):
+            os.killpg(proc.pid, signal.SIGINT)
+            time.sleep(0.1)
+            os.killpg(proc.pid, signal.SIGINT)
+        elif how == "SIGTERM to the parent":
+            os.kill(proc.pid, signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)  # (workers left behind would hold the pipes)
+        assert proc.returncode == code, err
+        assert "Traceback" not in err and "--resume" in err
+        deadline = time.monotonic() + 60  # the resource tracker leaves once the others have
+        while live_processes_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert live_processes_in_group(proc.pid) == []
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "summary.csv").exists()
+    done = {p.stem for p in out.glob(".legplan/*.json")}
+    assert done and {p.stem for p in out.glob("plans/*")} <= done
+    for plan in out.glob("plans/*.json"):
+        Plan.model_validate_json(plan.read_text())

@@ -348,6 +348,96 @@ def test_write_output_failure_leaves_no_temp_file(tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["plan.md"]
 
 
+# ---- -o writes only regular files ------------------------------------------------------------
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _device(path: Path) -> Path:
+    """A character device like /dev/null, made in the test's own directory (needs root)."""
+    import stat
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return path
+
+
+def _link(path: Path, to: Path | str) -> Path:
+    path.symlink_to(to)
+    return path
+
+
+def _kind(path: Path) -> str:
+    import stat
+
+    mode = os.lstat(path).st_mode
+    return next(name for name, test in (("link", stat.S_ISLNK), ("fifo", stat.S_ISFIFO),
+                                        ("device", stat.S_ISCHR), ("file", stat.S_ISREG))
+                if test(mode))
+
+
+@pytest.mark.parametrize("make, text", [
+    (lambda d: _fifo(d / "pipe"), "pipe is a FIFO (named pipe), not a regular file"),
+    (lambda d: _link(d / "out", _fifo(d / "pipe")), "is a FIFO (named pipe), not a regular file"),
+    (lambda d: _device(d / "null"), "null is a character device, not a regular file"),
+    (lambda d: _link(d / "out", _device(d / "null")), "is a character device, not a regular"),
+    (lambda d: _link(d / "out", "/dev/null"), "out (-> /dev/null) is a character device"),
+], ids=["fifo", "symlink to a fifo", "device", "symlink to a device", "symlink to /dev/null"])
+def test_output_that_is_not_a_regular_file_is_refused_and_left_as_it_is(tmp_path, plan_file,
+                                                                        make, text):
+    """``-o`` used to rename a file over whatever was there: a FIFO, a device node or a
+    symlink to one became a regular file (as root, -o /dev/full replaced the device)."""
+    target = make(tmp_path)
+    before = {p.name: _kind(p) for p in tmp_path.iterdir()}
+    result = run("score", DANA, str(plan_file), "-o", str(target))
+    assert result.exit_code == 2
+    assert text in result.stderr and "legplan writes only regular files" in result.stderr
+    assert {p.name: _kind(p) for p in tmp_path.iterdir()} == before
+    assert_no_traceback(result)
+
+
+def test_output_through_a_symlink_replaces_the_file_it_names(tmp_path, plan_file):
+    (tmp_path / "real.json").write_text("old", encoding="utf-8")
+    link = _link(tmp_path / "link.json", "real.json")
+    dangling = _link(tmp_path / "new.json", "created.json")
+    for path in (link, dangling):
+        assert run("score", DANA, str(plan_file), "-o", str(path)).exit_code == 0
+    assert _kind(link) == _kind(dangling) == "link"
+    for name in ("real.json", "created.json"):
+        assert json.loads((tmp_path / name).read_text(encoding="utf-8"))["athlete"] == "Dana Reyes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "created.json", "edited.json", "link.json", "new.json", "real.json"]
+
+
+def test_empty_output_name_says_so(plan_file):
+    result = run("score", DANA, str(plan_file), "-o", "")
+    assert result.exit_code == 2
+    assert "the file name is empty: give a file name, or - for standard output" in result.stderr
+    with pytest.raises(InputError, match="the file name is empty"):
+        cli.write_output("text", "")
+
+
+def test_a_fifo_that_appears_while_planning_is_refused_when_writing(tmp_path):
+    fifo = _fifo(tmp_path / "plan.md")
+    with pytest.raises(InputError, match="is a FIFO"):
+        cli.write_output("text", str(fifo))
+    assert _kind(fifo) == "fifo" and [p.name for p in tmp_path.iterdir()] == ["plan.md"]
+
+
+def test_batch_writes_replace_a_symlink_in_out_instead_of_following_it(tmp_path):
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep", encoding="utf-8")
+    link = _link(tmp_path / "x.html", outside)
+    files.write_atomic(link, "new", follow_symlinks=False)
+    assert _kind(link) == "file" and link.read_text(encoding="utf-8") == "new"
+    assert outside.read_text(encoding="utf-8") == "keep"
+    with pytest.raises(files.NotARegularFileError):
+        files.write_atomic(_fifo(tmp_path / "p.html"), "new", follow_symlinks=False)
+
+
 def _command(error: Exception) -> click.Command:
     @click.command()
     @cli.handle_errors

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
-from planner.model.files import write_atomic
+from planner.model.files import NotARegularFileError, write_atomic
 from planner.model.plan import FORMATS, Plan
 from planner.model.profile import KINDS, Profile, parse_profile
 
@@ -188,28 +188,61 @@ def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | No
 
 
 @contextmanager
-def _children_ignore_sigint() -> Generator[None, None, None]:
-    """Processes started inside this block ignore Ctrl-C from their first instruction: they
-    inherit the ignored signal, so Python never installs its KeyboardInterrupt handler in them
-    (setting it in the pool's initializer left a window while a worker was still starting, in
-    which Ctrl-C printed its traceback). The parent leaves Ctrl-C to its own handler again after
-    the few milliseconds it takes to start them; workers leave it to the parent, which cancels
-    work and shuts the pool down."""
-    if threading.current_thread() is not threading.main_thread():  # signals: main thread only
+def _children_block_sigint() -> Generator[None, None, None]:
+    """Worker processes started inside this block never see Ctrl-C: they inherit SIGINT
+    *blocked* (a signal mask survives fork and exec), so from their first instruction a Ctrl-C
+    sent to the process group stays pending in them and is never delivered; the parent, which
+    stops them (``_stop_workers``), decides. The parent's own handler stays in place all along: a
+    Ctrl-C that comes while the workers start is only held until the block ends, then delivered
+    (ignoring it for those milliseconds, as before, lost it). multiprocessing starts its resource
+    tracker the same way."""
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()):
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+WORKER_STOP_S = 5.0  # how long a terminated worker may take to go before it is killed
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool now (Ctrl-C, SIGTERM, an error in the parent): terminate every worker, kill
+    the ones still there after ``WORKER_STOP_S``, then shut the pool down without waiting.
+
+    A graceful shutdown waits for each worker to finish its athlete and read its stop sentinel;
+    interrupted (a second Ctrl-C), it left workers blocked in ``Queue.get`` and the interpreter
+    joining them at exit, forever. Results not yet received are lost, which is what an
+    interruption means: every file on disk is still complete and ``--resume`` redoes the rest."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()  # SIGTERM: the workers leave its default action in place
+    for process in processes:
+        process.join(WORKER_STOP_S)
+        if process.is_alive():
+            process.kill()
+            process.join(WORKER_STOP_S)
+    # A worker stopped in the middle of sending a result (a plan's HTML is bigger than a pipe
+    # holds) leaves the pool's manager thread reading the rest of that message, which never
+    # comes while this process holds the pipe's write end too: close it, so that the read ends
+    # (EOF) and the thread, which the interpreter joins at exit, finishes.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def process_runner(jobs: int) -> Runner:
     """Run on ``jobs`` worker processes, at most ``IN_FLIGHT_PER_JOB × jobs`` athletes in flight.
 
     Workers are started with "spawn": a fresh interpreter is safe whatever threads the parent
-    runs (the rich progress bar, a Dask client), unlike fork.
+    runs (the rich progress bar, a Dask client), unlike fork. Should the run end early (Ctrl-C,
+    SIGTERM, an error while writing, the consumer closing the generator), the workers are
+    stopped at once rather than awaited (``_stop_workers``).
     """
     def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
             render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
@@ -217,8 +250,9 @@ def process_runner(jobs: int) -> Runner:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         pending: dict[Future, int] = {}
         queue = iter(tasks)
+        finished = False
         try:
-            with _children_ignore_sigint():  # the pool starts its workers on the first submits
+            with _children_block_sigint():  # the pool starts its workers on the first submits
                 for task in queue:
                     pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
                     if len(pending) >= jobs:
@@ -233,8 +267,12 @@ def process_runner(jobs: int) -> Runner:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield pending.pop(future), _outcome_of(future)
+            finished = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop_workers(pool)
 
     return run
 
@@ -286,8 +324,15 @@ def dask_runner(address: str) -> Runner:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Batch outputs: atomic, not fsynced (thousands of files; a crash loses only whole files,
-    which ``--resume`` rewrites)."""
-    write_atomic(path, text, durable=False)
+    which ``--resume`` rewrites). A symlink in ``--out`` is replaced, never followed out of it;
+    a FIFO or device there is refused. A file that cannot be written (a full disk) stops the run
+    as an InputError naming it (exit 2); every file written before is complete."""
+    try:
+        write_atomic(path, text, durable=False, follow_symlinks=False)
+    except NotARegularFileError as e:
+        raise InputError(str(path), [("--out", str(e.strerror))]) from None
+    except OSError as e:
+        raise InputError(str(path), [("--out", f"cannot write: {e.strerror or e}")]) from None
 
 
 def plan_path(out: Path, slug: str, fmt: str) -> Path:
@@ -334,6 +379,13 @@ def load_done(out: Path, entry: Entry, formats: tuple[str, ...]) -> dict[str, An
 
 
 def _prepare_out(out: Path) -> None:
+    """Create ``out/plans`` and ``out/.legplan``; a symlink at either is refused (exit 2): it
+    would send the plans, or the records, outside ``--out``."""
+    for sub in (PLANS_DIR, STATE_DIR):
+        if (out / sub).is_symlink():
+            raise InputError(str(out), [("--out", f"{sub} is a symlink (to {os.readlink(out / sub)}); "
+                                                  "legplan writes only into real directories "
+                                                  "inside --out")])
     try:
         for sub in (PLANS_DIR, STATE_DIR):
             (out / sub).mkdir(parents=True, exist_ok=True)
@@ -341,11 +393,44 @@ def _prepare_out(out: Path) -> None:
         raise InputError(str(out), [("--out", f"cannot create the output directory: {e}")]) from None
 
 
+ANOTHER_RUN = ("another legplan batch is writing into this directory; wait for it to finish, "
+               "or choose another --out")
+
+
+@contextmanager
+def _one_run_at_a_time(out: Path) -> Generator[None, None, None]:
+    """Hold an exclusive lock on ``out/.legplan`` for the whole run: a second run into the same
+    ``--out`` fails at once (InputError, exit 2) instead of interleaving its files with the
+    first's (summary.csv then disagreed with the plans). ``flock`` on the directory itself
+    (no lock file to leave behind); the kernel releases it when the process ends, however it
+    ends. Where ``fcntl`` does not exist (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(out / STATE_DIR, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(str(out), [("--out", ANOTHER_RUN)]) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 # --- summary.csv and index.html ----------------------------------------------------------------
 
+# A cell starting with one of these is run as a formula (or a DDE command, "|") by spreadsheets:
+# OWASP's CSV-injection list (= + - @, tab, carriage return) plus the pipe.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "|")
+
+
 def _csv_safe(text: str) -> str:
-    """Keep spreadsheets from running a name as a formula (=, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Keep spreadsheets from running a name as a formula: a leading ``'`` before any of
+    ``FORMULA_STARTS``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -402,6 +487,7 @@ class Progress:
         self.count = 0
         self.stream = stream or sys.stderr
         self._bar: Any = None
+        self._broken = False
         if hasattr(self.stream, "isatty") and self.stream.isatty():
             from rich.console import Console
             from rich.progress import (
@@ -435,9 +521,12 @@ class Progress:
             self._bar.update(self._task, advance=1, description=record["slug"])
             if record["status"] != "ok":
                 self._bar.console.print(f"{record['slug']}: {status}", markup=False, highlight=False)
-        else:
-            print(f"[{self.count}/{self.total}] {record['slug']}: {status}", file=self.stream,
-                  flush=True)
+        elif not self._broken:
+            try:
+                print(f"[{self.count}/{self.total}] {record['slug']}: {status}", file=self.stream,
+                      flush=True)
+            except OSError:  # a full disk or a closed pipe: progress is only information, and
+                self._broken = True  # summary.csv and index.html still tell how the run went
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -460,7 +549,7 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
     else:
         runner = run_inline if jobs == 1 else process_runner(jobs)
     records: dict[int, dict[str, Any]] = {}
-    with Progress(len(entries), progress_stream) as progress:
+    with _one_run_at_a_time(out), Progress(len(entries), progress_stream) as progress:
         try:
             skipped = _plan_all(entries, out, formats, resume, records, progress,
                                 lambda tasks: runner(tasks, formats, plan_fn, render_fn))

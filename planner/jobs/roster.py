@@ -16,7 +16,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 from planner.model.documents import read_document, scalar
 from planner.model.errors import InputError
+from planner.model.files import file_kind
 from planner.model.profile import DAYS, Limits, Profile
 from planner.model.text import find_unprintable
 
@@ -35,6 +38,12 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
 LIMITS_PREFIX = "limits."
 SLUG_MAX = 60
 DEFAULT_SLUG = "athlete"
+# Names Windows reserves for devices, whatever the extension (con.html cannot be created there):
+# such a slug gets RESERVED_SUFFIX. COM0/LPT0 included, as recent Windows documentation lists them.
+WINDOWS_RESERVED: frozenset[str] = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+RESERVED_SUFFIX = "-athlete"
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,13 @@ class Entry:
 def slugify(name: str) -> str:
     """ASCII, lowercase, ``[a-z0-9-]`` only; ``""`` when nothing usable is left.
 
-    Example: ``slugify("Zoë O'Brien")`` → ``"zoe-o-brien"``; ``slugify("../../x")`` → ``"x"``.
+    Example: ``slugify("Zoë O'Brien")`` → ``"zoe-o-brien"``; ``slugify("../../x")`` → ``"x"``;
+    a name Windows reserves for a device gets a suffix: ``slugify("Con")`` → ``"con-athlete"``.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    return slug + RESERVED_SUFFIX if slug in WINDOWS_RESERVED else slug
 
 
 def unique_slugs(names: list[str]) -> list[str]:
@@ -174,19 +185,38 @@ def _read_profile_file(path: Path) -> tuple[str, dict[str, Any] | None, str | No
     return source, document, None, path.stem
 
 
-def expand_inputs(inputs: list[str | Path]) -> list[Path]:
-    """Files in roster order: each argument in turn, a directory's profiles sorted by path."""
-    files: list[Path] = []
+def not_a_profile_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a profile file (never opening it: a FIFO would block), or
+    None for a regular file (or a symlink to one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return ("a symlink to a file that does not exist" if path.is_symlink()
+                else "no such file or directory")
+    except OSError as e:
+        return f"cannot read: {e.strerror or e}"
+    if stat.S_ISREG(mode):
+        return None
+    return f"is {file_kind(mode)}, not a regular file"
+
+
+def expand_inputs(inputs: list[str | Path]) -> list[tuple[Path, str | None]]:
+    """Files in roster order: each argument in turn, a directory's profiles sorted by path.
+
+    Every directory entry named like a profile (``*.yaml``, ``*.yml``, ``*.json``) is one,
+    each with the reason it cannot be read when it is not a regular file (a dangling symlink, a
+    FIFO, a directory named ``x.yaml``): a failed entry, never skipped silently. An argument
+    that is neither a directory nor a readable file makes the input unusable."""
+    files: list[tuple[Path, str | None]] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES)
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES)
+            files.extend((p, not_a_profile_file(p)) for p in found)
+        elif (problem := not_a_profile_file(path)) is None:
+            files.append((path, None))
         else:
-            raise InputError(str(path), [("", "no such file or directory")])
+            raise InputError(str(path), [("", problem)])
     if not files:
         raise InputError(", ".join(str(i) for i in inputs) or "(no input)",
                          [("", "no profiles found (*.yaml, *.yml, *.json or a .csv roster)")])
@@ -196,11 +226,17 @@ def expand_inputs(inputs: list[str | Path]) -> list[Path]:
 def read_roster(inputs: list[str | Path]) -> list[Entry]:
     """Every athlete of ``inputs``, in roster order, with unique slugs. See module docstring."""
     raw = []
-    for path in expand_inputs(inputs):
-        if path.suffix.lower() == ".csv":
+    for path, problem in expand_inputs(inputs):
+        if problem is not None:
+            error = InputError(str(path), [("", problem)]).one_line()
+            raw.append((str(path), None, error, path.stem))
+        elif path.suffix.lower() == ".csv":
             raw.extend(read_csv_roster(path))
         else:
             raw.append(_read_profile_file(path))
+    if not raw:  # only CSV rosters, and nothing under their headers
+        raise InputError(", ".join(str(i) for i in inputs),
+                         [("", "no athletes found: the CSV roster has a header but no rows")])
     names = []
     for _source, document, _error, fallback in raw:
         name = document.get("name") if document is not None else None

@@ -1,21 +1,79 @@
-"""Atomic file writes, for every output legplan writes (``-o FILE`` and batch directories)."""
+"""Atomic file writes, for every output legplan writes (``-o FILE`` and batch directories).
+
+legplan writes only regular files. A write replaces the file at the path by renaming a complete
+temporary file over it, so it must never meet a FIFO, a device, a socket or a directory there:
+renamed over, those would be gone (as root, ``-o /dev/full`` replaced the device node by a file).
+Such a path is refused with :class:`NotARegularFileError`. A symlink is followed to the file it
+names (``-o``: the link stays and the file it points to is replaced), or, inside a batch's
+output directory, replaced itself (``follow_symlinks=False``: nothing is written outside it).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import uuid
 from pathlib import Path
 
+REGULAR_FILES_ONLY = "legplan writes only regular files"
 
-def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
+
+class NotARegularFileError(OSError):
+    """The path names something that is not a regular file; nothing was written."""
+
+
+def file_kind(mode: int) -> str:
+    """What ``mode`` (from ``os.stat``) is, in words: "a directory", "a FIFO (named pipe)" …"""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def output_target(path: str | Path, *, follow_symlinks: bool = True) -> Path:
+    """The file a write to ``path`` replaces: ``path`` itself, or with ``follow_symlinks`` the
+    file its symlinks lead to (which need not exist yet). Raises ``NotARegularFileError`` when
+    something other than a regular file (or, not following, a symlink) is there, and for an
+    empty path. Other problems (a missing directory, no permission) are left to the write,
+    which names them."""
+    if str(path) == "":
+        raise NotARegularFileError(errno.ENOENT, "the file name is empty", "")
+    path = Path(path)
+    try:
+        # following: os.stat sees through every link, also /dev/stdout's to a pipe or terminal
+        mode = os.stat(path).st_mode if follow_symlinks else os.lstat(path).st_mode
+    except OSError:  # nothing there yet (or a dangling symlink, whose file will be created)
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not (
+            stat.S_ISLNK(mode) and not follow_symlinks):
+        target = os.path.realpath(path)
+        shown = f"{path} (-> {target})" if target != os.path.abspath(path) else str(path)
+        raise NotARegularFileError(errno.EEXIST, f"{shown} is {file_kind(mode)}, not a regular "
+                                                 f"file; {REGULAR_FILES_ONLY}", str(path))
+    return Path(os.path.realpath(path)) if follow_symlinks else path
+
+
+def write_atomic(path: Path, text: str, *, durable: bool = True,
+                 follow_symlinks: bool = True) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the whole new one, never a
     half, empty or truncated file: a fresh temporary file in the same directory, then
     ``os.replace``. An existing file keeps its permissions; a new one follows the umask (read by
     the kernel via ``O_EXCL`` and mode 0o666, so this is safe from several threads).
     ``durable`` also fsyncs before the rename (survives a power cut, at a cost per file).
-    Raises ``OSError``; the temporary file never outlives a failure.
+    ``follow_symlinks``: see the module docstring and :func:`output_target`.
+    Raises ``OSError`` (``NotARegularFileError`` for a path that is not a regular file); the
+    temporary file never outlives a failure.
     """
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    target = output_target(path, follow_symlinks=follow_symlinks)
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -23,9 +81,16 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            pass
+        else:
+            if stat.S_ISREG(mode):
+                os.chmod(tmp, mode & 0o7777)
+            elif not stat.S_ISLNK(mode):  # appeared while writing: refuse it all the same
+                output_target(target, follow_symlinks=False)
+        os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -620,6 +620,7 @@ def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
     s.parameters.num_workers = params.workers
     s.parameters.random_seed = params.seed
     s.parameters.max_cut_rounds_at_level_zero = 0
+    s.parameters.catch_sigint_signal = False  # Ctrl-C is the program's: CP-SAT must not take it
     if goal == "bulkier":
         s.parameters.linearization_level = 2
         s.parameters.cp_model_probing_level = 1
