@@ -71,6 +71,7 @@ from planner.model.files import NotARegularFileError, output_target, write_atomi
 from planner.model.plan import FORMATS, Plan, load_plan  # noqa: E402
 from planner.model.profile import Profile, load_profile  # noqa: E402
 
+EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_SAFE_PLAN = 3
 EXIT_OUTPUT_FAILED = 1  # stdout could not be written (full disk, I/O error)

@@ -37,7 +37,12 @@ from ortools.sat.python import cp_model
 from planner.model.errors import NoSafePlanError, SolverStoppedError
 from planner.model.plan import MAX_WEEKS, DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS, Profile
-from planner.model.sessions import CATALOGUE, HARD_RUNS_MAX, SESSION_SETS_MAX, allowed_kinds
+from planner.model.sessions import (
+    CATALOGUE,
+    HARD_RUNS_MAX,
+    SESSION_SETS_MAX,
+    allowed_kinds,
+)
 from planner.science import effect, guardrails
 from planner.science.scoring import score
 from planner.solve.instance import (
@@ -53,10 +58,10 @@ from planner.solve.objective import (
     METRICS,
     S_SLOPE_STEP,
     SUSTAINABLE_CHANGE,
+    W_BALANCE,
     W_CAL,
     W_LOAD,
     W_MARGIN,
-    W_BALANCE,
     W_PREF,
     W_RUN_SHORT,
     W_SHORT,
