@@ -89,6 +89,11 @@ LEVEL_STEP = 100  # [kcal/d] calorie levels of the surrogate (the exact polish r
 
 METRICS = ("thigh", "leg_muscle", "leg_fat", "body_weight", "max_loss")
 
+# "muscle makes at least half of the girth gained": muscle volume ≥ fat volume, i.e.
+# muscle/1.06 ≥ fat/0.90 ⇔ 90·muscle ≥ 106·fat (integers: the densities × 100, goals.py's rule)
+SHARE_MUSCLE = int(round(100 * effect.FAT_DENSITY))  # 90, multiplies the leg muscle [g]
+SHARE_FAT = int(round(100 * effect.MUSCLE_DENSITY))  # 106, multiplies the leg fat [g]
+
 
 def sustainable_intake(goal: str, maintenance_kcal):
     """[kcal/d] the goal's sustainable intake: maintenance × (1 + ``SUSTAINABLE_CHANGE``)."""
@@ -215,7 +220,8 @@ def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
         short = np.maximum(zero, target - th)
         slack = np.minimum(margin, np.maximum(zero, target + margin - th))
         side = (np.maximum(zero, 1 - metric["leg_muscle"])
-                + np.maximum(zero, (106 * metric["leg_fat"] - 90 * metric["leg_muscle"]) / 100))
+                + np.maximum(zero, (SHARE_FAT * metric["leg_fat"] - SHARE_MUSCLE * metric["leg_muscle"])
+                             / 100))
     elif goal == "leaner":
         short = np.maximum(zero, th - target)
         slack = np.minimum(margin, np.maximum(zero, th - target + margin))

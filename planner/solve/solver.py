@@ -57,6 +57,8 @@ from planner.solve.objective import (
     LEG_CHANGE,
     METRICS,
     S_SLOPE_STEP,
+    SHARE_FAT,
+    SHARE_MUSCLE,
     SUSTAINABLE_CHANGE,
     W_BALANCE,
     W_CAL,
@@ -479,7 +481,7 @@ def _reach_requirements(inst: Instance) -> list[tuple[dict[str, int], int]]:
     goal = inst.profile.goal
     if goal == "bulkier":
         return [({"thigh": 1}, -target - pad), ({"leg_muscle": 1}, -max(U, pad)),
-                ({"leg_muscle": 90, "leg_fat": -106}, -100 * pad)]
+                ({"leg_muscle": SHARE_MUSCLE, "leg_fat": -SHARE_FAT}, -100 * pad)]
     if goal == "leaner":
         return [({"thigh": -1}, target - pad), ({"leg_fat": -1}, -max(U, pad))]
     return [({"thigh": -1}, target - pad), ({"thigh": 1}, target - pad),
@@ -503,7 +505,7 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         mus = m.NewIntVar(0, big, "leg_muscle_shortfall")
         m.Add(mus >= U - metric["leg_muscle"])
         share = m.NewIntVar(0, big, "muscle_share_shortfall")
-        m.Add(100 * share >= 106 * metric["leg_fat"] - 90 * metric["leg_muscle"])
+        m.Add(100 * share >= SHARE_FAT * metric["leg_fat"] - SHARE_MUSCLE * metric["leg_muscle"])
         side_terms = [mus, share]
     elif goal == "leaner":
         m.Add(short >= thigh - target)
