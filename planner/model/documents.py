@@ -286,6 +286,9 @@ def parse_text(text: str, source: str, fmt: str) -> Any:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(e, "problem", None) or "syntax error"
+        if "nesting depth" in problem:  # PyYAML ≥ 6.0.4's libyaml stops deep nesting itself
+            raise InputError(source, [("", "not a usable document: nested more than "
+                                           f"{MAX_DEPTH} levels deep")]) from None
         raise InputError(source, [("", f"not valid YAML: {problem}{where}")]) from None
     if repeated:
         raise InputError(source, repeated)
