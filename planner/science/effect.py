@@ -287,7 +287,7 @@ def _clip(x, lo: float, hi: float):
     """``x`` limited to [lo, hi], for a float or a numpy array."""
     if isinstance(x, np.ndarray):
         return np.clip(x, lo, hi)
-    return min(max(x, lo), hi)
+    return lo if x < lo else (hi if x > hi else x)  # called per RK4 stage: no min/max calls
 
 
 def growth_factor(energy_balance_kcal):
@@ -321,9 +321,19 @@ def lean_sparing(stimulus, exercise_share):
 
     Example: s = 0, share 0.5 → 0.5; s = 1, share 0 → 0.9; s = 1, share 0.5 → 0.95.
     """
-    p_r = SPARING_RESISTANCE_MAX * _clip(stimulus, 0.0, 1.0)
-    p_e = SPARING_EXERCISE_MAX * _clip(exercise_share, 0.0, 1.0)
-    return 1.0 - (1.0 - p_r) * (1.0 - p_e)
+    return sparing_with(resistance_sparing(stimulus), exercise_share)
+
+
+def resistance_sparing(stimulus):
+    """``lean_sparing``'s resistance route p_R = 0.90 · s [0-0.9]; constant over a projection, so
+    ``simulate`` computes it once and combines it per step with ``sparing_with``."""
+    return SPARING_RESISTANCE_MAX * _clip(stimulus, 0.0, 1.0)
+
+
+def sparing_with(p_resistance, exercise_share):
+    """``lean_sparing`` from its resistance route p_R and the exercise share of the deficit:
+    1 − (1 − p_R)·(1 − min(share, 1))."""
+    return 1.0 - (1.0 - p_resistance) * (1.0 - SPARING_EXERCISE_MAX * _clip(exercise_share, 0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -531,6 +541,8 @@ def simulate(
         return at, glyc, ecf
 
 
+    kept_by_lifting = resistance_sparing(s)  # the part of lean_sparing that does not vary by day
+
     def rates(lean, fat, at, glyc, ecf):
         bw = lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc
         sessions = session_kcal_per_kg_day * bw
@@ -541,7 +553,7 @@ def simulate(
         # in a deficit training spares lean (lean_sparing); in a surplus, lean gained from food
         # alone shrinks as the stimulus directs the surplus to training growth
         share = sessions / vmax(-e, 1.0 + 0.0 * e)
-        kept = lean_sparing(s, share)
+        kept = sparing_with(kept_by_lifting, share)  # = lean_sparing(s, share)
         loss = vmin(forbes, 0.0 * forbes) * (1.0 - kept)
         gain = vmax(forbes, 0.0 * forbes) * (1.0 - s)
         d_lean = growth + loss + gain

@@ -90,7 +90,6 @@ class Instance:
     cal_lo: int  # [kcal/d] lowest grid calorie considered
     cal_hi: int
     s_max: int  # [kcal/d] most session energy a week could hold
-    set_eq_cap: int  # [0.1 sets] stimulus saturates here
     target: float
     margin_cm: float
     pins: Pins = field(default_factory=Pins)
@@ -143,7 +142,6 @@ def prepare(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         profile=profile, weeks=weeks, base=base, options=options, avail=avail, protein=protein,
         growth=growth, cal_step=step, cal_lo=int(math.floor(lo / step) * step),
         cal_hi=int(math.ceil(hi / step) * step), s_max=s_max,
-        set_eq_cap=int(math.ceil(effect.SETS_FULL * 10)),
         target=goals.thigh_target_cm(profile), margin_cm=params.margin_cm, pins=pins,
         endurance_max=int(min(DAYS_PER_WEEK * max([o.endurance_minutes for o in options] + [0]), run_cap)),
         bounded=bounded, relaxed=params.relaxed,

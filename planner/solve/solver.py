@@ -281,6 +281,7 @@ SHAPE_ENCODERS = (
     ("hard running sessions", rule_hard_running_sessions),
 )
 assert tuple(name for name, _ in SHAPE_ENCODERS) == guardrails.SHAPE_RULE_NAMES
+assert sorted(SHAPE_GIVE_WAY_ORDER) == sorted(guardrails.SHAPE_RULE_NAMES)
 
 
 # Hard rules, one registry: name (as the checker and the explanation say it) → encoder.
