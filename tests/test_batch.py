@@ -499,6 +499,45 @@ def test_interrupted_run_leaves_only_complete_files_and_resume_matches_a_full_ru
     assert all((cut / name).stat().st_ino == inode for name, inode in inodes.items())
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_path, monkeypatch):
+    """SIGTERM once landed after an athlete's plan file and before the record marking it done
+    (CI, 1 run in about 20): a plan on disk that --resume did not count. The moment is exact
+    here: the signal is sent from inside the first plan file's write."""
+    import os
+    import signal
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    written: list[str] = []
+    real_write = batch.atomic_write_text
+
+    def write_then_signal(path, text):
+        real_write(path, text)
+        written.append(path.name)
+        if len(written) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(batch, "atomic_write_text", write_then_signal)
+    previous = signal.signal(signal.SIGTERM, stop)
+    entry = read_roster([write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann")})])[0]
+    out = tmp_path / "out"
+    (out / "plans").mkdir(parents=True)
+    (out / ".legplan").mkdir()
+    try:
+        with pytest.raises(Stop):
+            batch.save_outcome(out, entry, ({"status": "ok"}, {"md": "plan\n", "json": "{}\n"}))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert written == ["ann.md", "ann.json", "ann.json"]  # both plans, then the record
+    assert (out / ".legplan" / "ann.json").is_file()
+    assert signal.getsignal(signal.SIGTERM) is previous
+
+
 def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
     """The pool used to be shut down gracefully on Ctrl-C: waiting for every worker to finish
     its athlete (a second Ctrl-C during that wait left workers blocked and the exit hanging)."""

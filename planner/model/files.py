@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
+import threading
 import uuid
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
 REGULAR_FILES_ONLY = "legplan writes only regular files"
@@ -94,3 +98,32 @@ def write_atomic(path: Path, text: str, *, durable: bool = True,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def signals_deferred() -> Generator[None, None, None]:
+    """Writes that belong together (a batch athlete's plan files and the record that marks it
+    done) are not split by Ctrl-C or SIGTERM: a signal arriving inside the block is held and
+    handed to the handler that was in place as soon as the block ends, so the signal still ends
+    the run, only after the last of these writes. Only the main thread has signal handlers;
+    elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: held.append(signum))
+                for s in DEFERRED_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in held:  # the first one the handler raises for ends the loop, as it should
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
