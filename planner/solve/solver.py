@@ -711,20 +711,54 @@ def warm_start(inst: Instance, start: tuple[tuple[str, str, int], ...]) -> list 
     return week
 
 
+class _NoWeek(Exception):
+    """Inside ``solve_core``: no week keeps the rules of ``inst`` (``table``: its surrogate)."""
+
+    def __init__(self, inst: Instance, table: Table):
+        self.inst, self.table = inst, table
+
+
+def _week_exists(inst: Instance, table: Table, params: SolverParams) -> bool:
+    """Whether any week keeps ``inst``'s rules (a feasibility model: no objective)."""
+    model, _ = build(inst, table)
+    model.ClearObjective()
+    check = _solver(params)
+    check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
+    check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
+    return check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _give_way(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
+              failed: _NoWeek) -> str | None:
+    """The shape rule that gives way next when no week keeps them all: the first, in
+    ``SHAPE_GIVE_WAY_ORDER``, whose giving way alone lets a week exist (a fast feasibility check
+    each); when no single one does, the first one in the conflict. None: the guardrails (or
+    pins) alone conflict."""
+    active = {name for name, _ in active_rules(failed.inst)}
+    for rule in (r for r in SHAPE_GIVE_WAY_ORDER if r in active):
+        trial = replace(params, relaxed=params.relaxed + (rule,))
+        inst = prepare(profile, weeks, trial, pins)
+        if _week_exists(inst, build_table(inst, failed.table.s_est), trial):
+            return rule
+    conflict = _conflict(failed.inst, failed.table, params)
+    return next((r for r in SHAPE_GIVE_WAY_ORDER if r in conflict and r in active), None)
+
+
 def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
                reach_only: bool = False) -> CoreResult | None:
     """``_solve_core`` keeping every plan-shape rule the guardrails (and pins) allow: when no week
-    keeps them all, the shape rules in the conflict give way (``SolverParams.relaxed``, named in
-    the plan's explanation) and the week is solved again; a conflict of guardrails alone raises
-    ``NoSafePlanError``."""
+    keeps them all, shape rules give way one at a time (``_give_way``; ``SolverParams.relaxed``,
+    named in the plan's explanation) and the week is solved again; a conflict of guardrails
+    alone raises ``NoSafePlanError`` naming it."""
     while True:
         try:
             return _solve_core(profile, weeks, params, pins, reach_only)
-        except NoSafePlanError as e:
-            give_way = [r for r in SHAPE_GIVE_WAY_ORDER if r in e.conflicting_rules]
-            if not give_way or e.detail:
-                raise
-            params = replace(params, relaxed=params.relaxed + (give_way[0],))
+        except _NoWeek as failed:
+            rule = _give_way(profile, weeks, params, pins, failed)
+            if rule is None:
+                raise NoSafePlanError(profile.name,
+                                      _conflict(failed.inst, failed.table, params)) from None
+            params = replace(params, relaxed=params.relaxed + (rule,))
 
 
 def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
@@ -734,7 +768,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
 
     Each pass first asks for the cheapest week that reaches the goal (the goal as a hard
     constraint keeps the LP relaxation tight); only when the surrogate says no week reaches it
-    does it minimise the shortfall instead. Raises NoSafePlanError when the hard rules contradict.
+    does it minimise the shortfall instead. Raises _NoWeek when the rules contradict.
     With ``reach_only`` it stops at the first week that reaches the goal (None: none does)."""
     inst = prepare(profile, weeks, params, pins)
     best: Choice | None = None
@@ -784,7 +818,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             code = solver.Solve(model)
             passes += 1
             if code == cp_model.INFEASIBLE:
-                raise NoSafePlanError(profile.name, _conflict(inst, table, params))
+                raise _NoWeek(inst, table)
         status = STATUS_NAMES.get(code, str(code))
         proven = proven and code == cp_model.OPTIMAL
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
