@@ -16,9 +16,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.model.profile import DAYS, Profile
+from planner.model.profile import Profile
 from planner.solve.instance import Option, Pins, SolverParams, prepare
-from planner.solve.objective import W_PREF, calorie_grid, exact_terms
+from planner.solve.objective import (
+    PLACEMENT_TERMS,
+    calorie_grid,
+    exact_terms,
+    placement_points,
+)
 from planner.solve.solver import week_keeps_rules
 
 DOSES = (("long_run", (30, 60)), ("sprints", (6, 10)), ("hill_repeats", (8, 12)),
@@ -51,14 +56,10 @@ def enumerate_best(profile: Profile, relaxed: tuple[str, ...] = ()) -> float:
         key = tuple(sorted((o.kind, o.dose) for day in week for o in day))
         if key not in cache:  # the effect depends only on the week's totals
             terms, ok = exact_terms(inst, week, cals)
-            base = [sum(t.values()) - t["preferences"] for t, good in zip(terms, ok) if good]
+            base = [sum(t.values()) - sum(t[n] for n in PLACEMENT_TERMS)
+                    for t, good in zip(terms, ok) if good]
             cache[key] = min(base) if base else None
         if cache[key] is None:
             continue
-        pref = 0.0
-        if profile.long_run_day is not None:
-            pday = DAYS.index(profile.long_run_day)
-            pref = W_PREF * sum(1 for d, day in enumerate(week) for o in day
-                               if o.kind == "long_run" and d != pday)
-        best = min(best, cache[key] + pref)
+        best = min(best, cache[key] + sum(placement_points(inst, week).values()))
     return best

@@ -130,6 +130,49 @@ def test_long_run_day_preference_is_honoured_when_free():
     assert days and all(d == "sat" for d in days)
 
 
+def tired_long_runs_of(plan: Plan) -> list[str]:
+    """Days whose long run of FRESH_LONG_RUN_MIN+ minutes follows a hard session (counted from
+    the plan, not with the solver's own function)."""
+    from planner.solve.objective import FRESH_LONG_RUN_MIN
+    days = plan.days
+    return [d.day for i, d in enumerate(days)
+            if any(s.kind == "long_run" and s.minutes >= FRESH_LONG_RUN_MIN for s in d.sessions)
+            and any(s.kind in ("sprints", "hill_repeats", "squats_lunges")
+                    for s in days[i - 1].sessions)]
+
+
+@pytest.mark.parametrize("goal", ["leaner", "bulkier", "maintain"])
+def test_the_long_run_goes_in_on_fresh_legs_when_the_days_allow(goal):
+    """A coach keeps the day before the long run free of sprints, hills and squats. Saturday is
+    the long day here (and the preferred one), Friday is free: nothing hard on Friday."""
+    profile = base_profile(goal=goal, long_run_day="sat", recent_weekly_run_minutes=180,
+                           training_days=4)
+    plan = solve(profile, FAST)
+    assert_checked(profile, plan)
+    assert any(s.kind == "long_run" and s.minutes >= 60 for d in plan.days for s in d.sessions)
+    assert tired_long_runs_of(plan) == []
+    assert plan.solver is not None and plan.solver.objective["fresh long run"] == 0
+    assert any("fresh legs" in line for line in plan.explanation)
+
+
+def test_a_tired_long_run_costs_its_points_and_is_explained():
+    from planner.solve.instance import prepare
+    from planner.solve.objective import W_FRESH, placement_points, tired_long_runs
+    profile = base_profile(long_run_day="sat")
+    inst = prepare(profile, 8, FAST, Pins())
+    by = {(o.kind, o.dose): o for o in inst.options}
+    sprints = next(o for o in inst.options if o.kind == "sprints")
+    run60, run40 = by[("long_run", 60)], by[("long_run", 40)]
+    week = [[], [], [], [], [sprints], [run60], []]
+    assert tired_long_runs(week) == 1
+    assert placement_points(inst, week) == {"preferences": 0.0, "fresh long run": float(W_FRESH)}
+    assert tired_long_runs([[], [], [], [], [sprints], [run40], []]) == 0  # an easy short run
+    assert tired_long_runs([[run60], [], [], [], [], [], [sprints]]) == 1  # Sunday, then Monday
+    assert tired_long_runs([[], [], [], [], [], [sprints, run60], []]) == 0  # same day: lift first
+    from planner.report.explain import fresh_long_run_lines
+    assert "follows Fri's sprints" in fresh_long_run_lines(week)[0]
+
+
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     profile = base_profile(goal="bulkier", strength_experience="advanced", horizon_weeks=4,
                            target_thigh_change_cm=1.0)

@@ -16,7 +16,13 @@ from planner.model.units import (
 )
 from planner.science import guardrails
 from planner.solve.instance import Instance
-from planner.solve.objective import SUSTAINABLE_CHANGE, W_CAL, W_LOAD, Choice
+from planner.solve.objective import (
+    FRESH_LONG_RUN_MIN,
+    SUSTAINABLE_CHANGE,
+    W_CAL,
+    W_LOAD,
+    Choice,
+)
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
 # Why a kind is in the week, by goal.
@@ -182,6 +188,30 @@ def shape_lines(plan: Plan) -> list[str]:
             "the other rules." for r in plan.guardrails if r.name in shape and not r.ok]
 
 
+def fresh_long_run_lines(week) -> list[str]:
+    """Whether the long runs of FRESH_LONG_RUN_MIN+ minutes go in on fresh legs (the "fresh long
+    run" term), when the week has hard sessions to place."""
+    if not any(o.hard for day in week for o in day):
+        return []
+    fresh, lines = [], []
+    for d, day in enumerate(week):
+        if not any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day):
+            continue
+        before = (d - 1) % DAYS_PER_WEEK
+        hard = [o for o in week[before] if o.hard]
+        if hard:
+            lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run follows {SHORT_DAYS[DAYS[before]]}'s "
+                         f"{CATALOGUE[hard[0].kind].label}: every week that rests the day before "
+                         "does less for your goal or keeps fewer of your preferences.")
+        else:
+            fresh.append(DAYS[d])
+    if fresh:
+        lines.insert(0, f"No hard session the day before the long run{'s' * (len(fresh) > 1)} "
+                        f"on {_days(fresh)}: {'they go' if len(fresh) > 1 else 'it goes'} in on "
+                        "fresh legs.")
+    return lines
+
+
 def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     """The rules that bind this week, in plain words."""
     profile = inst.profile
@@ -211,6 +241,7 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
             lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
                          "that day's time, the hard-day spacing or the number of training days "
                          "did not allow it.")
+    lines += fresh_long_run_lines(choice.week)
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
     if run and cap - run < 10:
@@ -253,6 +284,9 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
         + (f"running short of the kept volume {number(terms['running short'])}, "
            if terms.get("running short") else "")
         + f"preferences "
-        f"{number(terms['preferences'])}, training load {number(terms['training load'])} "
+        f"{number(terms['preferences'])}, "
+        + (f"hard session before the long run {number(terms['fresh long run'])}, "
+           if terms.get("fresh long run") else "")
+        + f"training load {number(terms['training load'])} "
         f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")
     return lines

@@ -54,6 +54,13 @@ W_MARGIN = 3  # per 0.001 cm short of the margin
 
 W_PREF = 200  # per long run off the preferred day
 
+# A long run goes into the week on fresh legs: no sprints, hill repeats or squats/lunges the day
+# before it (docs/science.md §6, "rest before the long run"). Per hard session the day before a
+# long run of FRESH_LONG_RUN_MIN or more (the week repeats: Sunday is the day before Monday); a
+# hard session on the long run's own day (lift first) is not one.
+W_FRESH = 150
+FRESH_LONG_RUN_MIN = 60
+
 # per hard set between the largest and the smallest squats/lunges session of the week: a coach
 # writes sessions of a similar size (past the stimulus ceiling the model cannot tell 10 + 4 from
 # 7 + 7 sets; this says which a coach would pick)
@@ -71,6 +78,32 @@ def squat_spread_sets(week) -> int:
     """[hard sets] largest minus smallest squats/lunges session of ``week`` (0 for fewer than two)."""
     doses = [o.dose for day in week for o in day if o.kind == "squats_lunges"]
     return max(doses) - min(doses) if len(doses) > 1 else 0
+
+
+def long_runs_off_preferred_day(inst: Instance, week) -> int:
+    """Long runs not on the athlete's ``long_run_day`` (0 without one)."""
+    if inst.profile.long_run_day is None:
+        return 0
+    pday = DAYS.index(inst.profile.long_run_day)
+    return sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
+
+
+def tired_long_runs(week) -> int:
+    """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more whose day before holds a hard session."""
+    return sum(1 for d, day in enumerate(week) for o in day
+               if o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN
+               and any(p.hard for p in week[(d - 1) % DAYS_PER_WEEK]))
+
+
+# The terms that depend on where in the week the sessions are, not only on the week's totals
+# (the oracle's enumeration shares the effect of weeks with the same sessions on other days).
+PLACEMENT_TERMS = ("preferences", "fresh long run")
+
+
+def placement_points(inst: Instance, week) -> dict[str, float]:
+    """The ``PLACEMENT_TERMS`` of ``week``, in points."""
+    return {"preferences": float(W_PREF * long_runs_off_preferred_day(inst, week)),
+            "fresh long run": float(W_FRESH * tired_long_runs(week))}
 
 
 def running_short_minutes(inst: Instance, week) -> float:
@@ -289,10 +322,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
     ok = (calories >= low - 1e-6) & (calories <= high + 1e-6) & (
         out["max_loss"] <= lim.max_loss_pct_per_week * 1000 + 1e-6)
     effort = sum(o.effort for day in week for o in day)
-    pref = 0
-    if inst.profile.long_run_day is not None:
-        pday = DAYS.index(inst.profile.long_run_day)
-        pref = sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
+    placement = placement_points(inst, week)
     short, side, slack = goal_shortfalls(inst, out)
     ones = np.ones(len(calories))
     goal = inst.profile.goal
@@ -302,7 +332,8 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "calorie change": W_CAL * np.abs(calories - sustainable_intake(goal, maint)),
         "margin": W_MARGIN * slack,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
-        "preferences": float(W_PREF * pref) * ones,
+        "preferences": placement["preferences"] * ones,
+        "fresh long run": placement["fresh long run"] * ones,
         "balance": float(W_BALANCE * squat_spread_sets(week)) * ones,
         "training load": W_LOAD * float(effort) * ones,
     }

@@ -20,9 +20,9 @@ session's dose a catalogue step at a time while the full model's objective impro
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
-preferences, training load (a tie-break) — each written once in its exact form there and once as
-CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level calorie change,
-``_running_short``); the oracle test holds the two together.
+preferences, fresh long run, training load (a tie-break) — each written once in its exact form
+there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level calorie
+change, ``_running_short``, ``_tired_long_runs``); the oracle test holds the two together.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from planner.solve.instance import (
     prepare,
 )
 from planner.solve.objective import (
+    FRESH_LONG_RUN_MIN,
     LEG_CHANGE,
     METRICS,
     S_SLOPE_STEP,
@@ -62,6 +63,7 @@ from planner.solve.objective import (
     SUSTAINABLE_CHANGE,
     W_BALANCE,
     W_CAL,
+    W_FRESH,
     W_LOAD,
     W_MARGIN,
     W_PREF,
@@ -423,6 +425,21 @@ def _squat_spread(m, v: Vars, inst: Instance):
     return spread
 
 
+def _tired_long_runs(m, v: Vars, inst: Instance):
+    """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard day before it]
+    (``objective.tired_long_runs``; at most one long run a day)."""
+    tired = []
+    for d in range(DAYS_PER_WEEK):
+        long = [x for o, x in v.days[d] if inst.options[o].kind == "long_run"
+                and inst.options[o].minutes >= FRESH_LONG_RUN_MIN]
+        if not long:
+            continue
+        t = m.NewBoolVar(f"tired_long_run({DAYS[d]})")
+        m.Add(t >= sum(long) + v.hard_day[(d - 1) % DAYS_PER_WEEK] - 1)
+        tired.append(t)
+    return sum(tired)
+
+
 def _running_short(m, v: Vars, inst: Instance):
     """[min/week] running below the "running kept" floor once that rule gave way (else 0):
     ``objective.running_short_minutes`` as a CP-SAT expression."""
@@ -589,6 +606,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "margin": goal_terms["margin"],
         "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
         "preferences": W_PREF * U * sum(pref),
+        "fresh long run": W_FRESH * U * _tired_long_runs(m, v, inst),
         "balance": W_BALANCE * U * _squat_spread(m, v, inst),
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
