@@ -131,20 +131,20 @@ def test_long_run_day_preference_is_honoured_when_free():
 
 
 def tired_long_runs_of(plan: Plan) -> list[str]:
-    """Days whose long run of FRESH_LONG_RUN_MIN+ minutes follows a hard session (counted from
-    the plan, not with the solver's own function)."""
+    """Days whose long run of FRESH_LONG_RUN_MIN+ minutes has a hard session that day or the
+    day before (counted from the plan, not with the solver's own function)."""
     from planner.solve.objective import FRESH_LONG_RUN_MIN
     days = plan.days
     return [d.day for i, d in enumerate(days)
             if any(s.kind == "long_run" and s.minutes >= FRESH_LONG_RUN_MIN for s in d.sessions)
             and any(s.kind in ("sprints", "hill_repeats", "squats_lunges")
-                    for s in days[i - 1].sessions)]
+                    for s in days[i - 1].sessions + d.sessions)]
 
 
 @pytest.mark.parametrize("goal", ["leaner", "bulkier", "maintain"])
 def test_the_long_run_goes_in_on_fresh_legs_when_the_days_allow(goal):
-    """A coach keeps the day before the long run free of sprints, hills and squats. Saturday is
-    the long day here (and the preferred one), Friday is free: nothing hard on Friday."""
+    """A coach keeps the long run's day and the day before free of sprints, hills and squats.
+    Saturday is the long day here (and the preferred one): nothing hard on Friday or Saturday."""
     profile = base_profile(goal=goal, long_run_day="sat", recent_weekly_run_minutes=180,
                            training_days=4)
     plan = solve(profile, FAST)
@@ -168,9 +168,11 @@ def test_a_tired_long_run_costs_its_points_and_is_explained():
     assert placement_points(inst, week) == {"preferences": 0.0, "fresh long run": float(W_FRESH)}
     assert tired_long_runs([[], [], [], [], [sprints], [run40], []]) == 0  # an easy short run
     assert tired_long_runs([[run60], [], [], [], [], [], [sprints]]) == 1  # Sunday, then Monday
-    assert tired_long_runs([[], [], [], [], [], [sprints, run60], []]) == 0  # same day: lift first
+    assert tired_long_runs([[], [], [], [], [], [sprints, run60], []]) == 1  # the same day
+    assert tired_long_runs([[], [], [], [], [], [sprints, run40], []]) == 0  # beside an easy run
     from planner.report.explain import fresh_long_run_lines
-    assert "follows Fri's sprints" in fresh_long_run_lines(week)[0]
+    assert "comes after Fri's sprints" in fresh_long_run_lines(week)[0]
+    assert "after that day's sprints" in fresh_long_run_lines([[], [], [], [], [], [sprints, run60], []])[0]
 
 
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():

@@ -190,7 +190,7 @@ def shape_lines(plan: Plan) -> list[str]:
 
 def fresh_long_run_lines(week) -> list[str]:
     """Whether the long runs of FRESH_LONG_RUN_MIN+ minutes go in on fresh legs (the "fresh long
-    run" term), when the week has hard sessions to place."""
+    run" term: no hard session that day or the day before), when the week has hard sessions."""
     if not any(o.hard for day in week for o in day):
         return []
     fresh, lines = [], []
@@ -198,17 +198,19 @@ def fresh_long_run_lines(week) -> list[str]:
         if not any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day):
             continue
         before = (d - 1) % DAYS_PER_WEEK
-        hard = [o for o in week[before] if o.hard]
-        if hard:
-            lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run follows {SHORT_DAYS[DAYS[before]]}'s "
-                         f"{CATALOGUE[hard[0].kind].label}: every week that rests the day before "
+        tiring = [(d, o) for o in day if o.hard] + [(before, o) for o in week[before] if o.hard]
+        if tiring:
+            when, hard = tiring[0]
+            whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[before]]}'s"
+            lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run comes after {whose} "
+                         f"{CATALOGUE[hard.kind].label}: every week that keeps it on fresh legs "
                          "does less for your goal or keeps fewer of your preferences.")
         else:
             fresh.append(DAYS[d])
     if fresh:
-        lines.insert(0, f"No hard session the day before the long run{'s' * (len(fresh) > 1)} "
-                        f"on {_days(fresh)}: {'they go' if len(fresh) > 1 else 'it goes'} in on "
-                        "fresh legs.")
+        lines.insert(0, f"No hard session on or the day before the long run"
+                        f"{'s' * (len(fresh) > 1)} on {_days(fresh)}: "
+                        f"{'they go' if len(fresh) > 1 else 'it goes'} in on fresh legs.")
     return lines
 
 

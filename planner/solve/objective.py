@@ -55,9 +55,10 @@ W_MARGIN = 3  # per 0.001 cm short of the margin
 W_PREF = 200  # per long run off the preferred day
 
 # A long run goes into the week on fresh legs: no sprints, hill repeats or squats/lunges the day
-# before it (docs/science.md §6, "rest before the long run"). Per hard session the day before a
-# long run of FRESH_LONG_RUN_MIN or more (the week repeats: Sunday is the day before Monday); a
-# hard session on the long run's own day (lift first) is not one.
+# before it or the same day (docs/science.md §6: the hard/easy principle; interference grows with
+# running duration, Wilson 2012). Per long run of FRESH_LONG_RUN_MIN or more with a hard session
+# that day or the day before (the week repeats: Sunday is the day before Monday). A hard session
+# beside a shorter easy run (lift first) is not one.
 W_FRESH = 150
 FRESH_LONG_RUN_MIN = 60
 
@@ -89,10 +90,11 @@ def long_runs_off_preferred_day(inst: Instance, week) -> int:
 
 
 def tired_long_runs(week) -> int:
-    """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more whose day before holds a hard session."""
+    """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or
+    the day before."""
     return sum(1 for d, day in enumerate(week) for o in day
                if o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN
-               and any(p.hard for p in week[(d - 1) % DAYS_PER_WEEK]))
+               and any(p.hard for p in week[(d - 1) % DAYS_PER_WEEK] + day))
 
 
 # The terms that depend on where in the week the sessions are, not only on the week's totals

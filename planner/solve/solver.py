@@ -426,7 +426,8 @@ def _squat_spread(m, v: Vars, inst: Instance):
 
 
 def _tired_long_runs(m, v: Vars, inst: Instance):
-    """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard day before it]
+    """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard session that day or
+    the day before]
     (``objective.tired_long_runs``; at most one long run a day)."""
     tired = []
     for d in range(DAYS_PER_WEEK):
@@ -436,6 +437,7 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
             continue
         t = m.NewBoolVar(f"tired_long_run({DAYS[d]})")
         m.Add(t >= sum(long) + v.hard_day[(d - 1) % DAYS_PER_WEEK] - 1)
+        m.Add(t >= sum(long) + v.hard_day[d] - 1)
         tired.append(t)
     return sum(tired)
 
