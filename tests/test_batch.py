@@ -65,11 +65,18 @@ def interrupting_plan(profile: Profile) -> Plan:
 
 
 def slow_first_plan(profile: Profile) -> Plan:
-    """The roster's first athlete finishes last, so completion order differs from roster order."""
+    """The roster's first athlete finishes last, so completion order differs from roster order:
+    it waits until the parent has written the records of the other $LEGPLAN_TEST_OTHERS athletes
+    into $LEGPLAN_TEST_RECORDS (a fixed sleep of 1 s was a race on a busy machine)."""
     if profile.name == "Dana Reyes":
+        import os
         import time
 
-        time.sleep(1.0)
+        records = Path(os.environ["LEGPLAN_TEST_RECORDS"])
+        others = int(os.environ["LEGPLAN_TEST_OTHERS"])
+        deadline = time.monotonic() + 60  # (then finish anyway: the test's order check fails)
+        while len(list(records.glob("*.json"))) < others and time.monotonic() < deadline:
+            time.sleep(0.02)
     return standin_plan(profile)
 
 
@@ -457,9 +464,11 @@ def test_a_second_run_into_the_same_out_fails_at_once_while_the_first_runs(tmp_p
 
 # --- determinism, interruption and resume -----------------------------------------------------
 
-def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path):
+def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path, monkeypatch):
     inputs = mixed_roster(tmp_path)
     run(inputs, tmp_path / "one", jobs=1)
+    monkeypatch.setenv("LEGPLAN_TEST_RECORDS", str(tmp_path / "two" / ".legplan"))
+    monkeypatch.setenv("LEGPLAN_TEST_OTHERS", "11")  # the mixed roster's 12 athletes but Dana
     progress = io.StringIO()
     run(inputs, tmp_path / "two", jobs=2, plan_fn=slow_first_plan, progress_stream=progress)
     assert progress.getvalue().splitlines()[-1].endswith("dana-reyes: ok")  # finished last
