@@ -547,6 +547,45 @@ def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_pa
     assert signal.getsignal(signal.SIGTERM) is previous
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+def test_a_sigterm_while_signals_are_being_deferred_leaves_ctrl_c_working(monkeypatch):
+    """A SIGTERM between the swap of SIGINT's handler and SIGTERM's raised from the dict that
+    held the old handlers, before the block that puts them back: Ctrl-C stayed swallowed. The
+    moment is exact: the signal is sent from inside the first swap."""
+    import os
+    import signal
+
+    from planner.model.files import signals_deferred
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    real_signal = signal.signal
+    sent = []
+
+    def swap_then_sigterm(signum, handler):
+        old = real_signal(signum, handler)
+        if signum == signal.SIGINT and not sent:
+            sent.append(signum)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return old
+
+    previous = real_signal(signal.SIGTERM, stop)
+    before = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(signal, "signal", swap_then_sigterm)
+    try:
+        with pytest.raises(Stop):
+            with signals_deferred():
+                pass
+    finally:
+        monkeypatch.undo()
+        real_signal(signal.SIGTERM, previous)
+    assert sent and signal.getsignal(signal.SIGINT) is before
+
+
 def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
     """The pool used to be shut down gracefully on Ctrl-C: waiting for every worker to finish
     its athlete (a second Ctrl-C during that wait left workers blocked and the exit hanging)."""
