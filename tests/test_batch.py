@@ -65,11 +65,18 @@ def interrupting_plan(profile: Profile) -> Plan:
 
 
 def slow_first_plan(profile: Profile) -> Plan:
-    """The roster's first athlete finishes last, so completion order differs from roster order."""
+    """The roster's first athlete finishes last, so completion order differs from roster order:
+    it waits until the parent has written the records of the other $LEGPLAN_TEST_OTHERS athletes
+    into $LEGPLAN_TEST_RECORDS (a fixed sleep of 1 s was a race on a busy machine)."""
     if profile.name == "Dana Reyes":
+        import os
         import time
 
-        time.sleep(1.0)
+        records = Path(os.environ["LEGPLAN_TEST_RECORDS"])
+        others = int(os.environ["LEGPLAN_TEST_OTHERS"])
+        deadline = time.monotonic() + 60  # (then finish anyway: the test's order check fails)
+        while len(list(records.glob("*.json"))) < others and time.monotonic() < deadline:
+            time.sleep(0.02)
     return standin_plan(profile)
 
 
@@ -457,9 +464,11 @@ def test_a_second_run_into_the_same_out_fails_at_once_while_the_first_runs(tmp_p
 
 # --- determinism, interruption and resume -----------------------------------------------------
 
-def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path):
+def test_jobs_1_and_jobs_2_write_byte_identical_outputs(tmp_path, monkeypatch):
     inputs = mixed_roster(tmp_path)
     run(inputs, tmp_path / "one", jobs=1)
+    monkeypatch.setenv("LEGPLAN_TEST_RECORDS", str(tmp_path / "two" / ".legplan"))
+    monkeypatch.setenv("LEGPLAN_TEST_OTHERS", "11")  # the mixed roster's 12 athletes but Dana
     progress = io.StringIO()
     run(inputs, tmp_path / "two", jobs=2, plan_fn=slow_first_plan, progress_stream=progress)
     assert progress.getvalue().splitlines()[-1].endswith("dana-reyes: ok")  # finished last
@@ -536,6 +545,45 @@ def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_pa
     assert written == ["ann.md", "ann.json", "ann.json"]  # both plans, then the record
     assert (out / ".legplan" / "ann.json").is_file()
     assert signal.getsignal(signal.SIGTERM) is previous
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+def test_a_sigterm_while_signals_are_being_deferred_leaves_ctrl_c_working(monkeypatch):
+    """A SIGTERM between the swap of SIGINT's handler and SIGTERM's raised from the dict that
+    held the old handlers, before the block that puts them back: Ctrl-C stayed swallowed. The
+    moment is exact: the signal is sent from inside the first swap."""
+    import os
+    import signal
+
+    from planner.model.files import signals_deferred
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    real_signal = signal.signal
+    sent = []
+
+    def swap_then_sigterm(signum, handler):
+        old = real_signal(signum, handler)
+        if signum == signal.SIGINT and not sent:
+            sent.append(signum)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return old
+
+    previous = real_signal(signal.SIGTERM, stop)
+    before = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(signal, "signal", swap_then_sigterm)
+    try:
+        with pytest.raises(Stop):
+            with signals_deferred():
+                pass
+    finally:
+        monkeypatch.undo()
+        real_signal(signal.SIGTERM, previous)
+    assert sent and signal.getsignal(signal.SIGINT) is before
 
 
 def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):

@@ -118,7 +118,7 @@ def test_projection_is_finite(profile, week, offset, weeks):
     assert all(math.isfinite(v) for v in numbers)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(FEW, max_examples=25)
 @given(profiles, weeks_of_sessions, offsets)
 def test_projection_is_deterministic(profile, week, offset):
     calories = intake(profile, week, offset)

@@ -209,3 +209,16 @@ def test_an_underweight_leaner_goal_gets_the_closest_plan_without_a_deficit():
     assert plan.calories_per_day >= plan.projection.maintenance_kcal_per_day
     assert not plan.goal_reached
     assert any("BMI 12.4 is under 18.5" in line for line in plan.explanation)
+
+
+def test_a_solve_cut_short_by_the_wall_clock_is_a_stop_never_a_plan(monkeypatch):
+    """Only the wall-clock safety net depends on the load (under load a conflict's core checks
+    took 19.9 of their 20 s); a solve it ends answers nothing: a core check cut short kept a
+    rule, a pass cut short could keep another week. It is SolverStoppedError (exit 1), as when
+    the work limit finds nothing. Here the net is made tiny, so every solve meets it."""
+    from planner.model.errors import SolverStoppedError
+    from planner.solve import solver
+
+    monkeypatch.setattr(solver, "WALL_CLOCK_SAFETY", 1e-7)
+    with pytest.raises(SolverStoppedError, match="stopped by its wall-clock safety net"):
+        solve(load_profile(SAMPLES[0]), FAST)

@@ -114,9 +114,13 @@ def signals_deferred() -> Generator[None, None, None]:
         yield
         return
     held: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: held.append(signum))
-                for s in DEFERRED_SIGNALS}
+    # The old handlers are noted before any is swapped, and swapped inside the try: a SIGTERM
+    # that the old handler raises right after SIGINT's swap (even before ``signal.signal``'s
+    # result is stored) must not leave SIGINT held for ever, every later Ctrl-C ignored.
+    previous = {s: signal.getsignal(s) for s in DEFERRED_SIGNALS}
     try:
+        for s in DEFERRED_SIGNALS:
+            signal.signal(s, lambda signum, frame: held.append(signum))
         yield
     finally:
         for s, handler in previous.items():

@@ -660,6 +660,24 @@ def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
 
 
 
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, name: str) -> int:
+    """``solver.Solve(model)``, except that a solve ended by the wall-clock safety net before its
+    deterministic work limit raises SolverStoppedError: its answer (a cut-short core check, a
+    different FEASIBLE week) would depend on how busy the machine is, and a busy machine must
+    never change a plan. Under load the core checks' 2 work-seconds took 19.9 of their 20 s."""
+    code = solver.Solve(model)
+    limits = solver.parameters
+    if (code in (cp_model.UNKNOWN, cp_model.FEASIBLE)
+            and solver.wall_time >= limits.max_time_in_seconds
+            and solver.deterministic_time < limits.max_deterministic_time):
+        raise SolverStoppedError(
+            f"{name}: the solver was stopped by its wall-clock safety net "
+            f"({limits.max_time_in_seconds:g} s) after {solver.deterministic_time:.2f} of its "
+            f"{limits.max_deterministic_time:g} work-seconds; the machine is too busy for a plan "
+            "that does not depend on its load")
+    return code
+
+
 @dataclass
 class CoreResult:
     choice: Choice
@@ -679,7 +697,7 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
     model.ClearObjective()
     order = list(v.rule_lits)
     solver = _solver(params)
-    if solver.Solve(model) != cp_model.INFEASIBLE:
+    if _solve(solver, model, inst.profile.name) != cp_model.INFEASIBLE:
         return order
     by_index = {lit.Index(): name for name, lit in v.rule_lits.items()}
     core = [by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index]
@@ -691,7 +709,7 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
         check = _solver(params)  # a deterministic limit: the same core however busy the machine
         check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
         check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
-        if check.Solve(model) == cp_model.INFEASIBLE:
+        if _solve(check, model, inst.profile.name) == cp_model.INFEASIBLE:
             core = trial
     return core
 
@@ -825,7 +843,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             solver.parameters.stop_after_first_solution = reach_only
             if reach_only:  # a feasibility check: bounded work, and no answer counts as "no"
                 solver.parameters.max_deterministic_time = params.reach_check_limit
-            code = solver.Solve(model)
+            code = _solve(solver, model, profile.name)
             passes += 1
             if code == cp_model.INFEASIBLE or (reach_only and code == cp_model.UNKNOWN):
                 if reach_only:
@@ -835,7 +853,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             # the closest plan (search settings measured for it: no presolve)
             model, v = build(inst, table, hint=hint)
             solver = _solver(params, "closest")
-            code = solver.Solve(model)
+            code = _solve(solver, model, profile.name)
             passes += 1
             if code == cp_model.INFEASIBLE:
                 raise _NoWeek(inst, table)
