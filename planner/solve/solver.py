@@ -763,7 +763,7 @@ def _week_exists(inst: Instance, table: Table, params: SolverParams) -> bool:
     check = _solver(params)
     check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
     check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
-    return check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return _solve(check, model, inst.profile.name) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _give_way(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
