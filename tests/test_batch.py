@@ -586,6 +586,46 @@ def test_a_sigterm_while_signals_are_being_deferred_leaves_ctrl_c_working(monkey
     assert sent and signal.getsignal(signal.SIGINT) is before
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+def test_a_ctrl_c_while_handlers_are_put_back_leaves_sigterm_working(monkeypatch):
+    """The other end: a Ctrl-C right after SIGINT's own handler was put back raised before
+    SIGTERM's was, which stayed the deferring one (every later SIGTERM ignored). The signal is
+    sent from inside the first put-back."""
+    import os
+    import signal
+
+    from planner.model.files import signals_deferred
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    real_signal = signal.signal
+    calls = []
+
+    def put_back_then_ctrl_c(signum, handler):
+        old = real_signal(signum, handler)
+        calls.append(signum)
+        if len(calls) == 3:  # swap SIGINT, swap SIGTERM, then the first handler put back
+            os.kill(os.getpid(), signal.SIGINT)
+        return old
+
+    before = {s: real_signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    monkeypatch.setattr(signal, "signal", put_back_then_ctrl_c)
+    try:
+        with pytest.raises(Stop):
+            with signals_deferred():
+                pass
+        assert len(calls) == 4
+        assert signal.getsignal(signal.SIGINT) is stop and signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        monkeypatch.undo()
+        for s, h in before.items():
+            real_signal(s, h)
+
+
 def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
     """The pool used to be shut down gracefully on Ctrl-C: waiting for every worker to finish
     its athlete (a second Ctrl-C during that wait left workers blocked and the exit hanging)."""

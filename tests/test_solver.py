@@ -152,7 +152,8 @@ def test_the_long_run_goes_in_on_fresh_legs_when_the_days_allow(goal):
     assert any(s.kind == "long_run" and s.minutes >= 60 for d in plan.days for s in d.sessions)
     assert tired_long_runs_of(plan) == []
     assert plan.solver is not None and plan.solver.objective["fresh long run"] == 0
-    assert any("fresh legs" in line for line in plan.explanation)
+    assert any("the hard days stay clear of" in line for line in plan.explanation)
+    assert not any("long run comes after" in line for line in plan.explanation)
 
 
 def test_a_tired_long_run_costs_its_points_and_is_explained():

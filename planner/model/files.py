@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REGULAR_FILES_ONLY = "legplan writes only regular files"
 
@@ -108,26 +109,39 @@ def signals_deferred() -> Generator[None, None, None]:
     """Writes that belong together (a batch athlete's plan files and the record that marks it
     done) are not split by Ctrl-C or SIGTERM: a signal arriving inside the block is held and
     handed to the handler that was in place as soon as the block ends, so the signal still ends
-    the run, only after the last of these writes. Only the main thread has signal handlers;
-    elsewhere this does nothing."""
-    if threading.current_thread() is not threading.main_thread():
+    the run, only after the last of these writes. Only the main thread has signal handlers
+    (elsewhere this does nothing), and a handler installed outside Python (``getsignal`` gives
+    None) could not be put back, so then it does nothing either."""
+    previous = {s: signal.getsignal(s) for s in DEFERRED_SIGNALS}
+    if (threading.current_thread() is not threading.main_thread()
+            or any(h is None for h in previous.values())):
         yield
         return
     held: list[int] = []
     # The old handlers are noted before any is swapped, and swapped inside the try: a SIGTERM
     # that the old handler raises right after SIGINT's swap (even before ``signal.signal``'s
-    # result is stored) must not leave SIGINT held for ever, every later Ctrl-C ignored.
-    previous = {s: signal.getsignal(s) for s in DEFERRED_SIGNALS}
+    # result is stored) must not leave SIGINT held for ever, every later Ctrl-C ignored. Putting
+    # them back is the same at the other end (``_restore``).
     try:
         for s in DEFERRED_SIGNALS:
             signal.signal(s, lambda signum, frame: held.append(signum))
         yield
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        _restore(list(previous.items()))
         for signum in held:  # the first one the handler raises for ends the loop, as it should
             handler = previous[signum]
             if callable(handler):
                 handler(signum, None)
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(signum)
+
+
+def _restore(handlers: list[tuple[int, Any]]) -> None:
+    """Put every handler back, even when one put back raises at once (a Ctrl-C arriving just
+    after SIGINT's handler is back): each next one is put back in a ``finally``."""
+    if handlers:
+        (signum, handler), *rest = handlers
+        try:
+            signal.signal(signum, handler)
+        finally:
+            _restore(rest)

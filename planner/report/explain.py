@@ -22,6 +22,7 @@ from planner.solve.objective import (
     W_CAL,
     W_LOAD,
     Choice,
+    tired_long_run_days,
 )
 
 SHORT_DAYS = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
@@ -189,28 +190,24 @@ def shape_lines(plan: Plan) -> list[str]:
 
 
 def fresh_long_run_lines(week) -> list[str]:
-    """Whether the long runs of FRESH_LONG_RUN_MIN+ minutes go in on fresh legs (the "fresh long
-    run" term: no hard session that day or the day before), when the week has hard sessions."""
+    """Where the hard sessions sit around the long runs of FRESH_LONG_RUN_MIN+ minutes (the
+    "fresh long run" term), when the week has hard sessions."""
     if not any(o.hard for day in week for o in day):
         return []
-    fresh, lines = [], []
-    for d, day in enumerate(week):
-        if not any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day):
-            continue
-        before = (d - 1) % DAYS_PER_WEEK
-        tiring = [(d, o) for o in day if o.hard] + [(before, o) for o in week[before] if o.hard]
-        if tiring:
-            when, hard = tiring[0]
-            whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[before]]}'s"
-            lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run comes after {whose} "
-                         f"{CATALOGUE[hard.kind].label}: every week that keeps it on fresh legs "
-                         "does less for your goal or keeps fewer of your preferences.")
-        else:
-            fresh.append(DAYS[d])
+    tired = tired_long_run_days(week)
+    lines = []
+    for d, when, hard in tired:
+        whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[when]]}'s"
+        lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run comes after {whose} "
+                     f"{CATALOGUE[hard.kind].label}: no week that keeps every rule rests the legs "
+                     "before it without costing more elsewhere (the goal's change, the calories "
+                     "or your preferences).")
+    fresh = [DAYS[d] for d, day in enumerate(week) if d not in {t[0] for t in tired}
+             and any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day)]
     if fresh:
-        lines.insert(0, f"No hard session on or the day before the long run"
-                        f"{'s' * (len(fresh) > 1)} on {_days(fresh)}: "
-                        f"{'they go' if len(fresh) > 1 else 'it goes'} in on fresh legs.")
+        lines.insert(0, f"No sprints, hill repeats or squats on the day of or the day before the "
+                        f"long run{'s' * (len(fresh) > 1)} on {_days(fresh)}: the hard days stay "
+                        "clear of {}.".format("them" if len(fresh) > 1 else "it"))
     return lines
 
 
@@ -287,7 +284,7 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
            if terms.get("running short") else "")
         + f"preferences "
         f"{number(terms['preferences'])}, "
-        + (f"hard session before the long run {number(terms['fresh long run'])}, "
+        + (f"hard session on or before the long run {number(terms['fresh long run'])}, "
            if terms.get("fresh long run") else "")
         + f"training load {number(terms['training load'])} "
         f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")

@@ -89,12 +89,24 @@ def long_runs_off_preferred_day(inst: Instance, week) -> int:
     return sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
 
 
+def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
+    """(long run's day, the hard session's day, that session) for each long run of
+    ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or the day before
+    (the same day's named first)."""
+    out = []
+    for d, day in enumerate(week):
+        if any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day):
+            before = (d - 1) % DAYS_PER_WEEK
+            hard = [(d, o) for o in day if o.hard] + [(before, o) for o in week[before] if o.hard]
+            if hard:
+                out.append((d, *hard[0]))
+    return out
+
+
 def tired_long_runs(week) -> int:
     """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or
-    the day before."""
-    return sum(1 for d, day in enumerate(week) for o in day
-               if o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN
-               and any(p.hard for p in week[(d - 1) % DAYS_PER_WEEK] + day))
+    the day before (at most one long run a day)."""
+    return len(tired_long_run_days(week))
 
 
 # The terms that depend on where in the week the sessions are, not only on the week's totals
