@@ -286,6 +286,8 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
         f"{number(terms['preferences'])}, "
         + (f"hard session on or before the long run {number(terms['fresh long run'])}, "
            if terms.get("fresh long run") else "")
+        + (f"squat sessions of uneven size {number(terms['balance'])}, "
+           if terms.get("balance") else "")
         + f"training load {number(terms['training load'])} "
         f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")
     return lines

@@ -661,6 +661,14 @@ def _solver(params: SolverParams, goal: str = "bulkier") -> cp_model.CpSolver:
 
 
 
+def _check_solver(params: SolverParams) -> cp_model.CpSolver:
+    """A solver for one feasibility check (a conflict's rule, a shape rule giving way)."""
+    check = _solver(params)
+    check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
+    check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
+    return check
+
+
 def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, name: str) -> int:
     """``solver.Solve(model)``, except that a solve ended by the wall-clock safety net before its
     deterministic work limit raises SolverStoppedError: its answer (a cut-short core check, a
@@ -711,9 +719,7 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
         trial = [n for n in core if n != name]
         model.ClearAssumptions()
         model.AddAssumptions([v.rule_lits[n] for n in trial])
-        check = _solver(params)  # a deterministic limit: the same core however busy the machine
-        check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
-        check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
+        check = _check_solver(params)  # a deterministic limit: the same core however busy
         if _solve(check, model, inst.profile.name) == cp_model.INFEASIBLE:
             core = trial
     return core
@@ -765,26 +771,24 @@ def _week_exists(inst: Instance, table: Table, params: SolverParams) -> bool:
     """Whether any week keeps ``inst``'s rules (a feasibility model: no objective)."""
     model, _ = build(inst, table)
     model.ClearObjective()
-    check = _solver(params)
-    check.parameters.max_deterministic_time = CORE_CHECK_SECONDS
-    check.parameters.max_time_in_seconds = WALL_CLOCK_SAFETY * CORE_CHECK_SECONDS
+    check = _check_solver(params)
     return _solve(check, model, inst.profile.name) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _give_way(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
-              failed: _NoWeek) -> str | None:
+              failed: _NoWeek) -> tuple[str | None, list[str] | None]:
     """The shape rule that gives way next when no week keeps them all: the first, in
     ``SHAPE_GIVE_WAY_ORDER``, whose giving way alone lets a week exist (a fast feasibility check
-    each); when no single one does, the first one in the conflict. None: the guardrails (or
+    each, on the failed pass's own surrogate table); when no single one does, the first one in
+    the conflict. Returns (rule, the conflict if it was computed); rule None: the guardrails (or
     pins) alone conflict."""
     active = {name for name, _ in active_rules(failed.inst)}
     for rule in (r for r in SHAPE_GIVE_WAY_ORDER if r in active):
         trial = replace(params, relaxed=params.relaxed + (rule,))
-        inst = prepare(profile, weeks, trial, pins)
-        if _week_exists(inst, build_table(inst, failed.table.s_est), trial):
-            return rule
+        if _week_exists(prepare(profile, weeks, trial, pins), failed.table, trial):
+            return rule, None
     conflict = _conflict(failed.inst, failed.table, params)
-    return next((r for r in SHAPE_GIVE_WAY_ORDER if r in conflict and r in active), None)
+    return next((r for r in SHAPE_GIVE_WAY_ORDER if r in conflict and r in active), None), conflict
 
 
 def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
@@ -797,10 +801,9 @@ def solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         try:
             return _solve_core(profile, weeks, params, pins, reach_only)
         except _NoWeek as failed:
-            rule = _give_way(profile, weeks, params, pins, failed)
+            rule, conflict = _give_way(profile, weeks, params, pins, failed)
             if rule is None:
-                raise NoSafePlanError(profile.name,
-                                      _conflict(failed.inst, failed.table, params)) from None
+                raise NoSafePlanError(profile.name, conflict) from None
             params = replace(params, relaxed=params.relaxed + (rule,))
 
 
