@@ -46,6 +46,35 @@ def test_sample_profile_gets_a_checked_plan(path: Path, sample_plans):
         assert any("not reached" in line for line in plan.explanation)
 
 
+HARD_KINDS = ("sprints", "hill_repeats", "squats_lunges")
+PLURAL_WORDS = {"easy runs": "long_run", "sprints": "sprints", "hill repeats": "hill_repeats",
+                "squats and lunges": "squats_lunges"}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_the_explanation_says_only_what_is_true_of_its_week(path: Path, sample_plans):
+    """Sentences once printed whatever the week: "fills a day between hard ones" on a squat day,
+    "these keep the hard days apart" with one hard day, "No sprints: squats and hill repeats give
+    more" with neither in the week, "keeps your running base" to a non-runner."""
+    profile, plan = sample_plans[path.stem]
+    hard_days = [d.day for d in plan.days if any(s.kind in HARD_KINDS for s in d.sessions)]
+    run_days = [d for d in plan.days if any(s.kind == "long_run" for s in d.sessions)]
+    in_week = {s.kind for d in plan.days for s in d.sessions}
+    for line in plan.explanation:
+        if "between the hard ones" in line:
+            assert len(hard_days) > 1
+            assert not any(s.kind in HARD_KINDS for d in run_days for s in d.sessions), line
+        if "keep the hard days apart" in line:
+            assert len(hard_days) > 1, line
+        if "running base" in line:
+            assert profile.recent_weekly_run_minutes and profile.keep_running, line
+        if line.startswith("No ") and (" give this goal more" in line or " take more fat off" in line):
+            named = line.split(": ", 1)[1]
+            for words, kind in PLURAL_WORDS.items():
+                if words in named:
+                    assert kind in in_week, line
+
+
 def test_most_sample_goals_are_reached(sample_plans):
     reached = sum(plan.goal_reached for _, plan in sample_plans.values())
     assert reached >= len(sample_plans) - 2

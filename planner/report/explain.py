@@ -32,7 +32,7 @@ WHY_KIND = {
         "squats_lunges": "the heaviest mechanical load, the strongest growth stimulus per minute",
         "sprints": "all-out efforts recruit the Type II fibres, which grow most",
         "hill_repeats": "hard uphill efforts recruit the Type II fibres, which grow most",
-        "long_run": "easy running keeps your running base and fills a day between hard ones",
+        "long_run": "easy running {base}",
     },
     "leaner": {
         "squats_lunges": "lifting keeps the thigh muscle while the deficit takes the fat "
@@ -46,21 +46,21 @@ WHY_KIND = {
         "squats_lunges": "enough load to keep the thigh muscle you have",
         "sprints": "a short hard session keeps the fast fibres working",
         "hill_repeats": "a short hard session keeps the fast fibres working",
-        "long_run": "easy running keeps your running base",
+        "long_run": "easy running {base}",
     },
 }
 # Why an allowed kind is not in the week, by goal (the objective's leg-change term decides).
 WHY_NOT_KIND = {
     "bulkier": {
         "squats_lunges": "the hard days go to work that grows the thighs more for this week",
-        "sprints": "squats and hill repeats give this goal more per hard day",
-        "hill_repeats": "squats and sprints give this goal more per hard day",
+        "sprints": "{hard_others} give this goal more per hard day",
+        "hill_repeats": "{hard_others} give this goal more per hard day",
         "long_run": "easy running interferes with growth (Wilson 2012) and is not needed here",
     },
     "leaner": {
         "squats_lunges": "the days go to sessions that take more fat off for this week",
-        "sprints": "easy running and squats take more fat off per day of this week",
-        "hill_repeats": "easy running and squats take more fat off per day of this week",
+        "sprints": "{others} take more fat off per day of this week",
+        "hill_repeats": "{others} take more fat off per day of this week",
         "long_run": "the running minutes go to the hard sessions, which spend as much here",
     },
     "maintain": {
@@ -70,6 +70,8 @@ WHY_NOT_KIND = {
         "long_run": "the week keeps girth and weight steady without it",
     },
 }
+PLURAL = {"long_run": "easy runs", "sprints": "sprints", "hill_repeats": "hill repeats",
+          "squats_lunges": "squats and lunges"}
 LEG_CHANGE_WORDS = {
     "leaner": "leg fat lost, leg muscle kept",
     "bulkier": "leg muscle gained with the least leg fat",
@@ -157,6 +159,22 @@ def calorie_line(inst: Instance, plan: Plan) -> str:
             f"({per_kg:.1f} g/kg): growth plateaus from 1.6 g/kg (Morton 2018).")
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _running_base_words(profile, week) -> str:
+    """What the week's easy running is for, said only where true: a running base only for an
+    athlete who has one and keeps it; "between hard days" only when no run shares a hard day."""
+    base = ("keeps your running base" if profile.recent_weekly_run_minutes and profile.keep_running
+            else "adds some easy aerobic work")
+    run_days = [day for day in week if any(o.kind == "long_run" for o in day)]
+    hard_days = sum(any(o.hard for o in day) for day in week)
+    if run_days and hard_days > 1 and not any(o.hard for day in run_days for o in day):
+        base += " on the days between the hard ones"
+    return base
+
+
 def session_lines(inst: Instance, choice: Choice) -> list[str]:
     profile = inst.profile
     by_kind: dict[str, list[tuple[str, int]]] = {}
@@ -164,6 +182,10 @@ def session_lines(inst: Instance, choice: Choice) -> list[str]:
         for o in day:
             by_kind.setdefault(o.kind, []).append((DAYS[d], o.dose))
     allowed = set(allowed_kinds(profile))
+    words = {"base": _running_base_words(profile, choice.week),
+             "others": _and([PLURAL[k] for k in CATALOGUE if k in by_kind]) or "rest days",
+             "hard_others": _and([PLURAL[k] for k in CATALOGUE
+                                  if k in by_kind and CATALOGUE[k].hard]) or "easier days"}
     lines = []
     for kind, spec in CATALOGUE.items():
         label = spec.label.capitalize()
@@ -171,13 +193,13 @@ def session_lines(inst: Instance, choice: Choice) -> list[str]:
             days = [d for d, _ in by_kind[kind]]
             doses = [dose for _, dose in by_kind[kind]]
             lines.append(f"{label} on {_days(days)} ({_doses(kind, doses)}): "
-                         f"{WHY_KIND[profile.goal][kind]}.")
+                         f"{WHY_KIND[profile.goal][kind].format(**words)}.")
         elif kind in profile.exclude:
             lines.append(f"No {spec.label}: excluded in your profile.")
         elif kind not in allowed:
             lines.append(f"No {spec.label}: they need {spec.needs}, which your profile does not list.")
         else:
-            lines.append(f"No {spec.label}: {WHY_NOT_KIND[profile.goal][kind]}.")
+            lines.append(f"No {spec.label}: {WHY_NOT_KIND[profile.goal][kind].format(**words)}.")
     return lines
 
 
@@ -224,8 +246,8 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
             why = (f"it is your only day with {shortest} minutes or more" if len(hard) == 1 else
                    f"they are your only days with {shortest} minutes or more")
         else:
-            why = (f"{len(roomy)} of your days have {shortest} minutes or more, and these keep "
-                   "the hard days apart")
+            why = (f"{len(roomy)} of your days have {shortest} minutes or more"
+                   + (", and these keep the hard days apart" if len(hard) > 1 else ""))
         spacing = (" Hard days never touch (Sunday and the next Monday count as touching), so "
                    "each gets 48 hours to recover." if len(hard) > 1 else "")
         lines.append(f"Hard sessions on {_days(hard)}: {why}.{spacing}")
