@@ -103,15 +103,6 @@ def standin_render(plan: Plan, fmt: str) -> str:
     return plan.to_json() if fmt == "json" else f"<{fmt}> {plan.athlete} {plan.calories_per_day}\n"
 
 
-def have_solver() -> bool:
-    try:
-        import planner.solve.solver  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-needs_solver = pytest.mark.skipif(not have_solver(), reason="planner/solver.py not there yet")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -508,19 +499,46 @@ def test_interrupted_run_leaves_only_complete_files_and_resume_matches_a_full_ru
     assert all((cut / name).stat().st_ino == inode for name, inode in inodes.items())
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+needs_signals = pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"),
+                                   reason="POSIX signals")
+
+
+class Stopped(Exception):
+    """Raised by ``raise_stopped``: the signal handler the exact-moment signal tests install."""
+
+
+def raise_stopped(signum, frame):
+    raise Stopped()
+
+
+def signal_on_call(monkeypatch, nth: int, signum: int) -> list[int]:
+    """Patch ``signal.signal`` so that its ``nth`` call (1-based), once made, sends ``signum``
+    to this process: the signal lands at an exact moment inside the code under test. Returns
+    the signal numbers of the calls made (``monkeypatch.undo()`` ends the patch)."""
+    import os
+    import signal
+
+    real_signal = signal.signal
+    calls: list[int] = []
+
+    def patched(sig, handler):
+        old = real_signal(sig, handler)
+        calls.append(sig)
+        if len(calls) == nth:
+            os.kill(os.getpid(), signum)
+        return old
+
+    monkeypatch.setattr(signal, "signal", patched)
+    return calls
+
+
+@needs_signals
 def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_path, monkeypatch):
     """SIGTERM once landed after an athlete's plan file and before the record marking it done
     (CI, 1 run in about 20): a plan on disk that --resume did not count. The moment is exact
     here: the signal is sent from inside the first plan file's write."""
     import os
     import signal
-
-    class Stop(Exception):
-        pass
-
-    def stop(signum, frame):
-        raise Stop()
 
     written: list[str] = []
     real_write = batch.atomic_write_text
@@ -532,13 +550,13 @@ def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_pa
             os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(batch, "atomic_write_text", write_then_signal)
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, raise_stopped)
     entry = read_roster([write_roster(tmp_path / "r", {"a.yaml": GOOD.format(name="Ann")})])[0]
     out = tmp_path / "out"
     (out / "plans").mkdir(parents=True)
     (out / ".legplan").mkdir()
     try:
-        with pytest.raises(Stop):
+        with pytest.raises(Stopped):
             batch.save_outcome(out, entry, ({"status": "ok"}, {"md": "plan\n", "json": "{}\n"}))
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -547,83 +565,50 @@ def test_a_signal_between_a_plan_file_and_its_record_waits_for_the_record(tmp_pa
     assert signal.getsignal(signal.SIGTERM) is previous
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+@needs_signals
 def test_a_sigterm_while_signals_are_being_deferred_leaves_ctrl_c_working(monkeypatch):
     """A SIGTERM between the swap of SIGINT's handler and SIGTERM's raised from the dict that
     held the old handlers, before the block that puts them back: Ctrl-C stayed swallowed. The
     moment is exact: the signal is sent from inside the first swap."""
-    import os
     import signal
 
     from planner.model.files import signals_deferred
 
-    class Stop(Exception):
-        pass
-
-    def stop(signum, frame):
-        raise Stop()
-
-    real_signal = signal.signal
-    sent = []
-
-    def swap_then_sigterm(signum, handler):
-        old = real_signal(signum, handler)
-        if signum == signal.SIGINT and not sent:
-            sent.append(signum)
-            os.kill(os.getpid(), signal.SIGTERM)
-        return old
-
-    previous = real_signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, raise_stopped)
     before = signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr(signal, "signal", swap_then_sigterm)
+    calls = signal_on_call(monkeypatch, 1, signal.SIGTERM)
     try:
-        with pytest.raises(Stop):
+        with pytest.raises(Stopped):
             with signals_deferred():
                 pass
     finally:
         monkeypatch.undo()
-        real_signal(signal.SIGTERM, previous)
-    assert sent and signal.getsignal(signal.SIGINT) is before
+        signal.signal(signal.SIGTERM, previous)
+    assert calls[0] == signal.SIGINT and signal.getsignal(signal.SIGINT) is before
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM"), reason="POSIX signals")
+@needs_signals
 def test_a_ctrl_c_while_handlers_are_put_back_leaves_sigterm_working(monkeypatch):
     """The other end: a Ctrl-C right after SIGINT's own handler was put back raised before
     SIGTERM's was, which stayed the deferring one (every later SIGTERM ignored). The signal is
-    sent from inside the first put-back."""
-    import os
+    sent from inside the first put-back (calls: swap SIGINT, swap SIGTERM, put SIGINT back)."""
     import signal
 
     from planner.model.files import signals_deferred
 
-    class Stop(Exception):
-        pass
-
-    def stop(signum, frame):
-        raise Stop()
-
-    real_signal = signal.signal
-    calls = []
-
-    def put_back_then_ctrl_c(signum, handler):
-        old = real_signal(signum, handler)
-        calls.append(signum)
-        if len(calls) == 3:  # swap SIGINT, swap SIGTERM, then the first handler put back
-            os.kill(os.getpid(), signal.SIGINT)
-        return old
-
-    before = {s: real_signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    monkeypatch.setattr(signal, "signal", put_back_then_ctrl_c)
+    before = {s: signal.signal(s, raise_stopped) for s in (signal.SIGINT, signal.SIGTERM)}
+    calls = signal_on_call(monkeypatch, 3, signal.SIGINT)
     try:
-        with pytest.raises(Stop):
+        with pytest.raises(Stopped):
             with signals_deferred():
                 pass
         assert len(calls) == 4
-        assert signal.getsignal(signal.SIGINT) is stop and signal.getsignal(signal.SIGTERM) is stop
+        assert signal.getsignal(signal.SIGINT) is raise_stopped
+        assert signal.getsignal(signal.SIGTERM) is raise_stopped
     finally:
         monkeypatch.undo()
         for s, h in before.items():
-            real_signal(s, h)
+            signal.signal(s, h)
 
 
 def test_an_interrupted_pool_stops_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
@@ -713,7 +698,6 @@ def test_dask_run_is_byte_identical_to_the_local_run(tmp_path, dask_cluster):
     assert snapshot(tmp_path / "dask") == snapshot(tmp_path / "local")
 
 
-@needs_solver
 def test_real_solver_dask_and_jobs_1_and_2_give_byte_identical_plans(tmp_path, dask_cluster):
     samples = Path(__file__).parent.parent / "sample_profiles"
     inputs = [samples / "dana_reyes.yaml", samples / "jamal_carter.yaml", samples / "roster.csv"]
@@ -764,7 +748,6 @@ def test_cli_dask_without_a_scheduler_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "Dask scheduler" in result.output
 
 
-@needs_solver
 def test_cli_real_solver_mixed_roster_exit_1_and_good_roster_exit_0(tmp_path):
     inputs = mixed_roster(tmp_path)
     result = invoke(*map(str, inputs), "--out", str(tmp_path / "mixed"), "--jobs", "2")
@@ -802,7 +785,6 @@ def start_cli(args: list[str], **kwargs):
     return proc
 
 
-@needs_solver
 @pytest.mark.parametrize("after_s", [0.2, 0.4])
 def test_ctrl_c_while_workers_start_prints_no_traceback(tmp_path, after_s):
     """Ctrl-C goes to the whole process group, workers included, even while they are starting;
@@ -820,7 +802,6 @@ def test_ctrl_c_while_workers_start_prints_no_traceback(tmp_path, after_s):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-@needs_solver
 def test_real_ctrl_c_exits_130_with_complete_files_and_resume_finishes(tmp_path):
     import os
     import signal
@@ -875,7 +856,6 @@ def live_processes_in_group(pgid: int) -> list[str]:
     return live
 
 
-@needs_solver
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.parametrize("how, code", [
     ("Ctrl-C twice, 0.1 s apart", 130),
