@@ -17,11 +17,11 @@ from planner.model.units import (
 from planner.science import guardrails
 from planner.solve.instance import Instance
 from planner.solve.objective import (
-    FRESH_LONG_RUN_MIN,
     SUSTAINABLE_CHANGE,
     W_CAL,
     W_LOAD,
     Choice,
+    long_run_days,
     tired_long_run_days,
 )
 
@@ -79,9 +79,13 @@ LEG_CHANGE_WORDS = {
 }
 
 
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c" ("" for none)."""
+    return "".join(items) if len(items) < 2 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _days(days: list[str]) -> str:
-    names = [SHORT_DAYS[d] for d in days]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _and([SHORT_DAYS[d] for d in days])
 
 
 def _doses(kind: str, doses: list[int]) -> str:
@@ -159,10 +163,6 @@ def calorie_line(inst: Instance, plan: Plan) -> str:
             f"({per_kg:.1f} g/kg): growth plateaus from 1.6 g/kg (Morton 2018).")
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
-
-
 def _running_base_words(profile, week) -> str:
     """What the week's easy running is for, said only where true: a running base only for an
     athlete who has one and keeps it; "between hard days" only when no run shares a hard day."""
@@ -212,8 +212,8 @@ def shape_lines(plan: Plan) -> list[str]:
 
 
 def fresh_long_run_lines(week) -> list[str]:
-    """Where the hard sessions sit around the long runs of FRESH_LONG_RUN_MIN+ minutes (the
-    "fresh long run" term), when the week has hard sessions."""
+    """Where the hard sessions sit around the week's ``long_run_days`` (the "fresh long run"
+    term), when the week has hard sessions."""
     if not any(o.hard for day in week for o in day):
         return []
     tired = tired_long_run_days(week)
@@ -224,8 +224,7 @@ def fresh_long_run_lines(week) -> list[str]:
                      f"{CATALOGUE[hard.kind].label}: no week that keeps every rule rests the legs "
                      "before it without costing more elsewhere (the goal's change, the calories "
                      "or your preferences).")
-    fresh = [DAYS[d] for d, day in enumerate(week) if d not in {t[0] for t in tired}
-             and any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day)]
+    fresh = [DAYS[d] for d in long_run_days(week) if d not in {t[0] for t in tired}]
     if fresh:
         lines.insert(0, f"No sprints, hill repeats or squats on the day of or the day before the "
                         f"long run{'s' * (len(fresh) > 1)} on {_days(fresh)}: the hard days stay "

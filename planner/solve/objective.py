@@ -89,17 +89,21 @@ def long_runs_off_preferred_day(inst: Instance, week) -> int:
     return sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
 
 
+def long_run_days(week) -> list[int]:
+    """The days with a long run of ``FRESH_LONG_RUN_MIN`` minutes or more."""
+    return [d for d, day in enumerate(week)
+            if any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day)]
+
+
 def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
-    """(long run's day, the hard session's day, that session) for each long run of
-    ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or the day before
-    (the same day's named first)."""
+    """(long run's day, the hard session's day, that session) for each of ``long_run_days``
+    with a hard session the same day or the day before (the same day's named first)."""
     out = []
-    for d, day in enumerate(week):
-        if any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day):
-            before = (d - 1) % DAYS_PER_WEEK
-            hard = [(d, o) for o in day if o.hard] + [(before, o) for o in week[before] if o.hard]
-            if hard:
-                out.append((d, *hard[0]))
+    for d in long_run_days(week):
+        before = (d - 1) % DAYS_PER_WEEK
+        hard = [(d, o) for o in week[d] if o.hard] + [(before, o) for o in week[before] if o.hard]
+        if hard:
+            out.append((d, *hard[0]))
     return out
 
 

@@ -20,9 +20,10 @@ session's dose a catalogue step at a time while the full model's objective impro
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
-preferences, fresh long run, training load (a tie-break) — each written once in its exact form
-there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level calorie
-change, ``_running_short``, ``_tired_long_runs``); the oracle test holds the two together.
+preferences, fresh long run, balance, training load (a tie-break) — each written once in its
+exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
+calorie change, ``_running_short``, ``_tired_long_runs``, ``_squat_spread``); the oracle test
+holds the two together.
 """
 
 from __future__ import annotations
