@@ -9,7 +9,7 @@ from typing import Callable, TypeVar
 
 from planner.jobs.planning import solve
 from planner.model.errors import NoSafePlanError
-from planner.model.plan import Plan
+from planner.model.plan import MAX_CALORIES, Plan
 from planner.model.profile import Profile
 from planner.solve.instance import Pins, SolverParams
 
@@ -33,3 +33,14 @@ def solve_or_conflict(profile: Profile, pins: Pins, params: SolverParams) -> Pla
         return solve(profile, params, pins).without_timing()
     except NoSafePlanError as e:
         return e
+
+
+def holds_intake(kcal: int) -> bool:
+    """Whether a plan can hold ``kcal`` [kcal/d] as its intake (a relative pin or sweep point)."""
+    return 0 < kcal <= MAX_CALORIES
+
+
+def intake_offsets(base: int) -> str:
+    """The intakes a plan can hold, and the offsets from ``base`` [kcal/d] that give them."""
+    return (f"1-{MAX_CALORIES} kcal/d, so offsets from {1 - base:+d} to "
+            f"{MAX_CALORIES - base:+d}")

@@ -22,7 +22,7 @@ Edit = tuple[str, dict[str, Any]]  # (what to tell the athlete, profile fields t
 
 
 def _shortest_minutes(kinds) -> int:
-    return min((CATALOGUE[k].minutes_for(CATALOGUE[k].dose_min) for k in kinds), default=20)
+    return min((CATALOGUE[k].minutes_for(CATALOGUE[k].dose_min) for k in kinds))
 
 
 def candidates(profile: Profile, rules: list[str]) -> Iterator[Edit]:

@@ -90,13 +90,6 @@ def unique_slugs(names: list[str]) -> list[str]:
     return slugs
 
 
-def _number(text: str) -> bool | int | float | str:
-    """A cell read as a YAML plain scalar would be (``documents.scalar``): ``64``, ``1.5``,
-    ``true``; anything else (``6_4``, ``0x1E``, ``nan``) stays text and fails validation as
-    "must be a number"."""
-    return scalar(text)
-
-
 def _check_header(source: str, header: list[str] | None) -> list[str]:
     if not header:
         raise InputError(source, [("", "the CSV roster is empty: it needs a header row")])
@@ -135,12 +128,12 @@ def csv_row_to_profile(row: dict[str, str]) -> dict[str, Any]:
             data[column] = [part.strip() for part in text.split(";") if part.strip()]
         elif column in TEXT_COLUMNS:
             data[column] = text
-        elif column in DAYS:
-            availability[column] = _number(text)
+        elif column in DAYS:  # numbers read as a YAML plain scalar would be; else text,
+            availability[column] = scalar(text)  # which fails validation as not a number
         elif column.startswith(LIMITS_PREFIX):
-            limits[column.removeprefix(LIMITS_PREFIX)] = _number(text)
+            limits[column.removeprefix(LIMITS_PREFIX)] = scalar(text)
         else:
-            data[column] = _number(text)
+            data[column] = scalar(text)
     if availability:
         data["availability"] = availability
     if limits:

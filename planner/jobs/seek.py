@@ -26,7 +26,13 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
+from planner.jobs.common import (
+    MAX_SESSIONS_A_WEEK,
+    holds_intake,
+    intake_offsets,
+    parallel_map,
+    solve_or_conflict,
+)
 from planner.jobs.planning import solve
 from planner.model.errors import InputError, NoSafePlanError
 from planner.model.plan import (
@@ -110,11 +116,10 @@ def check_sweep_range(spec: SweepSpec, base_calories: int) -> None:
     if spec.lever != "calories":
         return
     values = spec.values(base_calories)
-    if values and not (0 < values[0] and values[-1] <= MAX_CALORIES):
+    if values and not (holds_intake(values[0]) and holds_intake(values[-1])):
         raise InputError("--sweep", [(spec.text, (
             f"from the seek plan's {base_calories} kcal/d this sweeps {values[0]} to "
-            f"{values[-1]} kcal/d; intakes must be 1-{MAX_CALORIES} kcal/d, so offsets from "
-            f"{1 - base_calories:+d} to {MAX_CALORIES - base_calories:+d}"))])
+            f"{values[-1]} kcal/d; intakes must be {intake_offsets(base_calories)}"))])
 
 
 def plan_input(plan: Plan, calories: int | None = None, days: list[DayPlan] | None = None) -> PlanInput:

@@ -29,7 +29,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-from planner.jobs.common import MAX_SESSIONS_A_WEEK, parallel_map, solve_or_conflict
+from planner.jobs.common import (
+    MAX_SESSIONS_A_WEEK,
+    holds_intake,
+    intake_offsets,
+    parallel_map,
+    solve_or_conflict,
+)
 from planner.jobs.planning import solve
 from planner.model.documents import yaml_value
 from planner.model.errors import InputError, NoSafePlanError
@@ -105,7 +111,7 @@ def parse_change(text: str, scenario: str, profile: Profile) -> Change:
             raise _bad(scenario, name, f"calories takes +N / -N (kcal/d vs the baseline) or N, "
                                        f"not {raw!r}")
         value = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
-        if not m.group(1) and not 0 < value <= MAX_CALORIES:
+        if not m.group(1) and not holds_intake(value):
             raise _bad(scenario, name, f"{value} kcal/d is outside 1-{MAX_CALORIES}")
         return Change(text, path, value, relative=bool(m.group(1)))
     if path[0] in KINDS:
@@ -170,11 +176,10 @@ def check_calorie_pins(specs: Iterable[ScenarioSpec], baseline: Plan) -> None:
     base = baseline.calories_per_day
     for spec in specs:
         for c in spec.changes:
-            if c.path[0] == "calories" and c.relative and not 0 < base + c.value <= MAX_CALORIES:
+            if c.path[0] == "calories" and c.relative and not holds_intake(base + c.value):
                 raise _bad(spec.name, "calories", (
                     f"{c.text} gives {base + c.value} kcal/d from the baseline's {base}; a pin "
-                    f"must give 1-{MAX_CALORIES} kcal/d, so an offset from {1 - base:+d} to "
-                    f"{MAX_CALORIES - base:+d}"))
+                    f"must give {intake_offsets(base)}"))
 
 
 def edit_profile(profile: Profile, edits: Iterable[Change], scenario: str) -> tuple[Profile, list[str]]:

@@ -179,7 +179,7 @@ def guardrail_rows(plan: Plan) -> dict[str, Any]:
     shape = set(SHAPE_RULE_NAMES)  # plan-shape rules may give way to the guardrails, by design
     broken = sum(1 for g in plan.guardrails if not g.ok and g.name not in shape)
     gave_way = sum(1 for g in plan.guardrails if not g.ok and g.name in shape)
-    safety = len(rows) - len(shape)
+    safety = sum(1 for g in plan.guardrails if g.name not in shape)
     summary = (f"All {safety} guardrails pass." if not broken
                else f"{broken} of {safety} guardrails broken — fix before following this plan.")
     if gave_way:
