@@ -25,7 +25,7 @@ from planner.model.sessions import (
 from planner.science import effect, goals, guardrails
 
 
-def describe(session: Session, experience: str | None = None) -> Session:
+def describe(session: Session, experience: str) -> Session:
     """The session with its plain-words ``description`` filled in (and, for a dose the input
     left out, how it was derived)."""
     text = describe_dose(session.kind, session.minutes, session.dose, session.load)
@@ -34,7 +34,7 @@ def describe(session: Session, experience: str | None = None) -> Session:
     return session.model_copy(update={"description": text})
 
 
-def derived_dose_note(session: Session, experience: str | None = None) -> str:
+def derived_dose_note(session: Session, experience: str) -> str:
     """How a dose the input left out was derived from the minutes, e.g.
     "reps derived from minutes: 8 reps fit in 35 min"."""
     spec = CATALOGUE[session.kind]
@@ -46,7 +46,7 @@ def derived_dose_note(session: Session, experience: str | None = None) -> str:
                 f"{unit} in {need} min, which is used")
     if session.dose < spec.dose_for_minutes(session.minutes):  # capped by with_athlete_defaults
         return (head + f"{session.dose} {unit}, the most a session holds for a"
-                f"{'n' if (experience or 'x')[0] in 'aeiou' else ''} {experience} athlete, in "
+                f"{'n' if experience[0] in 'aeiou' else ''} {experience} athlete, in "
                 f"{session.minutes} min")
     if session.dose == spec.dose_max and need < session.minutes:
         return head + f"{session.dose} {unit}, the most a session holds, in {session.minutes} min"
