@@ -11,6 +11,7 @@ must be written as numbers.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -125,6 +126,11 @@ class WeekPoint(BaseModel):
     leg_muscle_kg: float
     leg_fat_kg: float
     thigh_circumference_cm: float
+    thigh_circumference_cm_low: float | None = Field(
+        None, description="[cm] 80 % band, lower edge (docs/design.md \"Bands\")")
+    thigh_circumference_cm_high: float | None = Field(None, description="[cm] 80 % band, upper edge")
+    body_weight_kg_low: float | None = Field(None, description="[kg] 80 % band, lower edge")
+    body_weight_kg_high: float | None = Field(None, description="[kg] 80 % band, upper edge")
 
 
 class Projection(BaseModel):
@@ -165,11 +171,28 @@ class GoalStatus(BaseModel):
     earliest_week: int | None = Field(
         None, description="earliest week 1-52 a safe plan reaches the goal (None: none does)"
     )
+    probability: float | None = Field(
+        None, ge=0, le=1, description="share of the parameter draws whose projection reaches the goal"
+    )
 
     def unmet_besides_thigh(self) -> list[str]:
         """``unmet`` less the thigh condition when there is a shortfall to state instead: the
         renderers and the explanation say the thigh in the plan's units, not these cm."""
         return [u for u in self.unmet if not (self.shortfall_cm > 0 and u.startswith("thigh"))]
+
+
+class PlanWeek(BaseModel):
+    """One week of the block (docs/design.md "The block"): its days, targets and whether it is a
+    lighter week. ``start_date`` is the week's Monday when the plan was given a start date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    week: int = Field(ge=1, le=MAX_WEEKS)
+    start_date: date | None = None
+    lighter: bool = False
+    calories_per_day: int = Field(ge=0, le=MAX_CALORIES, description="[kcal/d]")
+    protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
+    days: list[DayPlan] = Field(max_length=len(DAYS))
 
 
 class SolverInfo(BaseModel):
@@ -193,6 +216,8 @@ class Plan(BaseModel):
     calories_per_day: int
     protein_g_per_day: int
     days: list[DayPlan]
+    weeks: list[PlanWeek] | None = Field(
+        None, description="the block, week by week (None: ``days`` repeated every week)")
     projection: Projection
     goal_reached: bool
     goal_status: GoalStatus
