@@ -13,7 +13,16 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from planner.model.documents import read_document, validation_problems
 from planner.model.errors import InputError
@@ -85,6 +94,19 @@ class Limits(BaseModel):
 Minutes = Annotated[int, Field(ge=0, le=600)]
 
 
+def check_time_zone(name: str) -> str:
+    """An IANA time zone name (e.g. ``Europe/Oslo``), checked against the tz database."""
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # unknown, malformed, or a folder of the database
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Europe/Oslo or "
+                         "America/New_York") from None
+    return name
+
+
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(check_time_zone)]
+
+
 class Profile(BaseModel):
     """A validated athlete, in metric units (imperial inputs are converted on load)."""
 
@@ -133,6 +155,9 @@ class Profile(BaseModel):
     units: Literal["metric", "imperial"] = Field(
         "metric", description="how the plan shows numbers; set by the units the profile used"
     )
+    time_zone: TimeZone | None = Field(
+        None, description="IANA time zone of the calendar file's sessions (e.g. Europe/Oslo); "
+                          "absent: floating local times")
 
     @model_validator(mode="before")
     @classmethod
