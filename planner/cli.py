@@ -61,6 +61,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
+from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
 
@@ -69,7 +70,7 @@ import click  # noqa: E402
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError  # noqa: E402
 from planner.model.files import NotARegularFileError, output_target, write_atomic  # noqa: E402
 from planner.model.plan import FORMATS, Plan, load_plan  # noqa: E402
-from planner.model.profile import Profile, load_profile  # noqa: E402
+from planner.model.profile import Profile, check_time_zone, load_profile  # noqa: E402
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -379,6 +380,35 @@ OUTPUT_OPTION = click.option(
     callback=_check_output_option,
     help="Write to FILE (atomically; only a regular file, a symlink is followed to it) "
          "instead of stdout.",
+)
+def _check_time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--time HH:MM`` (24-hour) → ``datetime.time``."""
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        raise click.BadParameter(f"got {value!r}; give a 24-hour time as HH:MM, e.g. 07:00 or 18:30"
+                                 ) from None
+
+
+def _check_tz_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return check_time_zone(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+TIME_OPTION = click.option(
+    "--time", "at", default=None, metavar="HH:MM", callback=_check_time_option,
+    help="Calendar file (ics): the sessions' start time [default: 07:00].",
+)
+TZ_OPTION = click.option(
+    "--tz", "tz", default=None, metavar="ZONE", callback=_check_tz_option,
+    help="Calendar file (ics): IANA time zone, e.g. Europe/Oslo [default: the profile's "
+         "time_zone, else floating local times].",
 )
 WEEKS_OPTION = click.option(
     "--weeks", type=click.IntRange(1, 52), default=None,
