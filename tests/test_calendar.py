@@ -1,4 +1,4 @@
-"""The calendar file (docs/design.md "Calendar"): parsed back by ``icalendar`` and, independently,
+"""The calendar file (docs/design.md "The block, the calendar, calibration and bands"): parsed back by ``icalendar`` and, independently,
 by ``vobject``; events, dates, durations and UIDs as planned; UIDs kept by an updated plan."""
 
 from __future__ import annotations

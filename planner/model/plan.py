@@ -127,7 +127,7 @@ class WeekPoint(BaseModel):
     leg_fat_kg: float
     thigh_circumference_cm: float
     thigh_circumference_cm_low: float | None = Field(
-        None, description="[cm] 80 % band, lower edge (docs/design.md \"Bands\")")
+        None, description="[cm] 80 % band, lower edge (docs/design.md \"The block, the calendar, calibration and bands\")")
     thigh_circumference_cm_high: float | None = Field(None, description="[cm] 80 % band, upper edge")
     body_weight_kg_low: float | None = Field(None, description="[kg] 80 % band, lower edge")
     body_weight_kg_high: float | None = Field(None, description="[kg] 80 % band, upper edge")
@@ -182,7 +182,7 @@ class GoalStatus(BaseModel):
 
 
 class PlanWeek(BaseModel):
-    """One week of the block (docs/design.md "The block"): its days, targets and whether it is a
+    """One week of the block (docs/design.md "The block, the calendar, calibration and bands"): its days, targets and whether it is a
     lighter week. ``start_date`` is the week's Monday when the plan was given a start date."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)

@@ -1,6 +1,6 @@
 """The block as an iCalendar file (RFC 5545), built with the ``icalendar`` library.
 
-docs/design.md "Calendar": one timed event per session — ``DTSTART`` on its day at the athlete's
+docs/design.md "The block, the calendar, calibration and bands": one timed event per session — ``DTSTART`` on its day at the athlete's
 usual time, ``DURATION`` its minutes, ``SUMMARY`` the kind and dose, ``DESCRIPTION`` the dose in
 plain words — and one all-day event per week with that week's calorie and protein targets.
 
