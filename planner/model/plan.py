@@ -115,7 +115,8 @@ class DayPlan(BaseModel):
 
 
 class WeekPoint(BaseModel):
-    """Body state at the end of a week (week 0 is the start)."""
+    """Body state at the end of a week (week 0 is the start), with the 80 % band of the thigh and
+    the body weight (docs/design.md "The block, the calendar, calibration and bands")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -126,8 +127,7 @@ class WeekPoint(BaseModel):
     leg_muscle_kg: float
     leg_fat_kg: float
     thigh_circumference_cm: float
-    thigh_circumference_cm_low: float | None = Field(
-        None, description="[cm] 80 % band, lower edge (docs/design.md \"The block, the calendar, calibration and bands\")")
+    thigh_circumference_cm_low: float | None = Field(None, description="[cm] 80 % band, lower edge")
     thigh_circumference_cm_high: float | None = Field(None, description="[cm] 80 % band, upper edge")
     body_weight_kg_low: float | None = Field(None, description="[kg] 80 % band, lower edge")
     body_weight_kg_high: float | None = Field(None, description="[kg] 80 % band, upper edge")
