@@ -61,7 +61,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
-from datetime import datetime  # noqa: E402
+from datetime import date, datetime, time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
 
@@ -381,15 +381,21 @@ OUTPUT_OPTION = click.option(
     help="Write to FILE (atomically; only a regular file, a symlink is followed to it) "
          "instead of stdout.",
 )
-def _check_time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    """``--time HH:MM`` (24-hour) → ``datetime.time``."""
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%H:%M").time()
-    except ValueError:
-        raise click.BadParameter(f"got {value!r}; give a 24-hour time as HH:MM, e.g. 07:00 or 18:30"
-                                 ) from None
+
+
+def _parsed_option(pattern: str, what: str, example: str,
+                   convert: Callable[[datetime], Any]) -> Callable[..., Any]:
+    """A click callback turning ``strptime(value, pattern)`` into ``convert(...)`` (None stays
+    None), or a BadParameter (exit 2) saying what to give."""
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return convert(datetime.strptime(value, pattern))
+        except ValueError:
+            raise click.BadParameter(f"got {value!r}; give {what}, e.g. {example}") from None
+
+    return check
 
 
 def _check_tz_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -401,8 +407,14 @@ def _check_tz_option(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(str(e)) from None
 
 
+START_OPTION = click.option(
+    "--start", "start", default=None, metavar="YYYY-MM-DD",
+    callback=_parsed_option("%Y-%m-%d", "a date as YYYY-MM-DD", "2027-01-04", datetime.date),
+    help="Give the block real dates: week 1 starts on the first Monday on or after this day.",
+)
 TIME_OPTION = click.option(
-    "--time", "at", default=None, metavar="HH:MM", callback=_check_time_option,
+    "--time", "at", default=None, metavar="HH:MM",
+    callback=_parsed_option("%H:%M", "a 24-hour time as HH:MM", "07:00 or 18:30", datetime.time),
     help="Calendar file (ics): the sessions' start time [default: 07:00].",
 )
 TZ_OPTION = click.option(
@@ -542,16 +554,19 @@ def plan(profile_path: str, fmt: str, output: str | None) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Directory for plans/, index.html and summary.csv (created if missing).")
 @click.option("--format", "formats", default="html,json", show_default=True,
-              help="Comma-separated formats per athlete: html, md, json.")
+              help="Comma-separated formats per athlete: html, md, json, ics (needs --start).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: the machine's cores].")
 @click.option("--resume", is_flag=True,
               help="Skip athletes an earlier (interrupted) run already finished.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Run on an existing Dask cluster (pip install 'legplan[dask]').")
+@START_OPTION
+@TIME_OPTION
+@TZ_OPTION
 @handle_errors
 def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, resume: bool,
-          dask_address: str | None) -> None:
+          dask_address: str | None, start: date | None, at: time | None, tz: str | None) -> None:
     """Plan every athlete of profile files, directories of them or CSV rosters.
 
     Exits 0 when every athlete got a plan, 1 when some failed (the others are still written,
@@ -560,11 +575,15 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     \b
     Example:
       legplan batch sample_profiles/roster.csv --out plans/ --format html,md --jobs 2
+      legplan batch sample_profiles/ --out plans/ --format html,ics --start 2027-01-04
     """
     from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
+    from planner.report.calendar import DEFAULT_TIME, CalendarSettings
 
+    calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
     try:
-        report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address)
+        report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address,
+                           calendar=calendar)
     except BatchInterrupted as e:
         echo_err(str(e))
         raise click.exceptions.Exit(interrupted_exit_code()) from None

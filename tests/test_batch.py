@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from markupsafe import escape
 
+from planner.cli import main
 from planner.jobs import batch
 from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
 from planner.jobs.roster import csv_row_to_profile, read_roster, slugify, unique_slugs
@@ -905,3 +907,42 @@ def test_every_signal_ends_the_whole_run_with_complete_files(tmp_path, how, code
     assert done and {p.stem for p in out.glob("plans/*")} <= done
     for plan in out.glob("plans/*.json"):
         Plan.model_validate_json(plan.read_text())
+
+
+# --- the calendar file per athlete ------------------------------------------------------------
+
+def test_batch_writes_one_calendar_per_athlete_and_resume_redoes_other_dates(tmp_path):
+    """``--format ics --start``: one .ics per athlete, read back by the independent vobject
+    parser, with the athletes' own UIDs; ``--resume`` keeps them for the same dates and redoes
+    them for another ``--start`` (a stale calendar must not survive a re-dated run)."""
+    import vobject
+
+    from planner.report.calendar import CalendarSettings
+
+    folder = write_roster(tmp_path / "roster", {"a.yaml": GOOD.format(name="Ann Ng"),
+                                                "b.yaml": GOOD.format(name="Bea Ode")})
+    out = tmp_path / "out"
+    first = CalendarSettings(start=date(2027, 1, 1))  # a Friday
+    run([folder], out, formats=("json", "ics"), calendar=first)
+    uids = {}
+    for slug in ("ann-ng", "bea-ode"):
+        cal = vobject.readOne((out / "plans" / f"{slug}.ics").read_text(encoding="utf-8"))
+        timed = [e for e in cal.contents["vevent"] if hasattr(e.dtstart.value, "hour")]
+        assert min(e.dtstart.value.date() for e in timed).isoformat() == "2027-01-04"
+        uids[slug] = {e.uid.value for e in timed}
+    assert uids["ann-ng"] and not uids["ann-ng"] & uids["bea-ode"]
+    again = run([folder], out, formats=("json", "ics"), calendar=first, resume=True)
+    assert again.skipped == 2
+    later = CalendarSettings(start=date(2027, 2, 1))
+    moved = run([folder], out, formats=("json", "ics"), calendar=later, resume=True)
+    assert moved.skipped == 0
+    assert "DTSTART:20270201T070000" in (out / "plans" / "ann-ng.ics").read_text(encoding="utf-8")
+
+
+def test_batch_refuses_a_calendar_without_a_start_before_any_work(tmp_path):
+    folder = write_roster(tmp_path / "roster", {"a.yaml": GOOD.format(name="Ann Ng")})
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(tmp_path / "out"),
+                                       "--format", "html,ics"])
+    assert result.exit_code == 2
+    assert "--start" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -18,6 +18,7 @@ Only a bounded number of athletes is in flight at once, so memory stays flat as 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -37,8 +38,15 @@ from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import NotARegularFileError, signals_deferred, write_atomic
 from planner.model.plan import FORMATS, Plan
 from planner.model.profile import KINDS, Profile, parse_profile
+from planner.report.calendar import (
+    CALENDAR_FORMAT,
+    CalendarSettings,
+    calendar_text,
+    check_calendar,
+)
 
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json")
+BATCH_FORMATS: tuple[str, ...] = (*FORMATS, CALENDAR_FORMAT)  # ics needs --start
 PLANS_DIR = "plans"
 STATE_DIR = ".legplan"
 RECORD_VERSION = 1
@@ -88,9 +96,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
         fmt = part.strip().lower()
         if fmt and fmt not in formats:
             formats.append(fmt)
-    bad = [f for f in formats if f not in FORMATS]
+    bad = [f for f in formats if f not in BATCH_FORMATS]
     if bad or not formats:
-        raise InputError("--format", [("", f"got {text!r}; choose from {', '.join(FORMATS)} "
+        raise InputError("--format", [("", f"got {text!r}; choose from {', '.join(BATCH_FORMATS)} "
                                            "separated by commas")])
     return tuple(formats)
 
@@ -117,6 +125,15 @@ def _default_render(plan: Plan, fmt: str) -> str:
     return render(plan, fmt)
 
 
+def calendar_key(calendar: CalendarSettings | None) -> dict[str, str] | None:
+    """The run's dating settings as a record field (None without ``--start``): ``--resume``
+    redoes an athlete planned with other dates, times or zone."""
+    if calendar is None or calendar.start is None:
+        return None
+    return {"start": calendar.start.isoformat(), "time": calendar.at.strftime("%H:%M"),
+            "tz": calendar.tz or ""}
+
+
 def _failure(kind: str, reason: str) -> Outcome:
     return {"status": "failed", "failure": kind, "reason": reason}, {}
 
@@ -136,11 +153,14 @@ def summarise(plan: Plan) -> dict[str, Any]:
 
 
 def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = None,
-                 render_fn: RenderFn | None = None) -> Outcome:
+                 render_fn: RenderFn | None = None,
+                 calendar: CalendarSettings | None = None) -> Outcome:
     """Validate, solve and render one athlete. Never raises for a bad athlete: returns its reason.
 
     ``plan_fn``/``render_fn`` default to ``planner.jobs.planning.solve`` and ``planner.report.render.render``;
-    they must be module-level functions so they can be sent to worker processes.
+    they must be module-level functions so they can be sent to worker processes. The calendar
+    file (``ics``) is written by ``planner.report.calendar`` from ``calendar`` (``--start``,
+    ``--time``, ``--tz``; the athlete's own ``time_zone`` when no ``--tz``).
     """
     _ordinal, source, document = task
     plan_fn = plan_fn or _default_plan
@@ -158,17 +178,22 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
     except Exception as e:  # one athlete's crash must not stop the batch; resume retries it
         return _failure("error", f"internal error while planning: {type(e).__name__}: {e}")
     try:
-        texts = {fmt: render_fn(plan, fmt) for fmt in formats}
+        texts = {fmt: (calendar_text(plan, calendar, profile.time_zone)
+                       if fmt == CALENDAR_FORMAT else render_fn(plan, fmt))
+                 for fmt in formats}
     except Exception as e:
         return _failure("error", f"internal error while rendering: {type(e).__name__}: {e}")
-    return summarise(plan), texts
+    return {**summarise(plan), "calendar": calendar_key(calendar)}, texts
 
 
 # --- running the per-athlete function: inline, process pool, Dask -----------------------------
 
+Work = Callable[[Task], Outcome]  # plan_athlete with the run's settings bound (picklable)
+
+
 class Runner(Protocol):
-    def __call__(self, tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
-                 render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]: ...
+    def __call__(self, tasks: list[Task], work: Work
+                 ) -> Generator[tuple[int, Outcome], None, None]: ...
 
 
 def _outcome_of(future: Any) -> Outcome:
@@ -181,10 +206,9 @@ def _outcome_of(future: Any) -> Outcome:
         return _failure("error", f"worker failed: {type(e).__name__}: {e}")
 
 
-def run_inline(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
-               render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+def run_inline(tasks: list[Task], work: Work) -> Generator[tuple[int, Outcome], None, None]:
     for task in tasks:
-        yield task[0], plan_athlete(task, formats, plan_fn, render_fn)
+        yield task[0], work(task)
 
 
 @contextmanager
@@ -244,8 +268,7 @@ def process_runner(jobs: int) -> Runner:
     SIGTERM, an error while writing, the consumer closing the generator), the workers are
     stopped at once rather than awaited (``_stop_workers``).
     """
-    def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
-            render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+    def run(tasks: list[Task], work: Work) -> Generator[tuple[int, Outcome], None, None]:
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         pending: dict[Future, int] = {}
@@ -254,12 +277,12 @@ def process_runner(jobs: int) -> Runner:
         try:
             with _children_block_sigint():  # the pool starts its workers on the first submits
                 for task in queue:
-                    pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
+                    pending[pool.submit(work, task)] = task[0]
                     if len(pending) >= jobs:
                         break
             while True:
                 for task in queue:
-                    pending[pool.submit(plan_athlete, task, formats, plan_fn, render_fn)] = task[0]
+                    pending[pool.submit(work, task)] = task[0]
                     if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
                         break
                 if not pending:
@@ -285,8 +308,7 @@ def dask_runner(address: str) -> Runner:
         raise InputError("--dask", [("", "Dask is not installed: pip install 'legplan[dask]'")]) \
             from None
 
-    def run(tasks: list[Task], formats: tuple[str, ...], plan_fn: PlanFn | None,
-            render_fn: RenderFn | None) -> Generator[tuple[int, Outcome], None, None]:
+    def run(tasks: list[Task], work: Work) -> Generator[tuple[int, Outcome], None, None]:
         try:
             client = Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as e:
@@ -299,7 +321,7 @@ def dask_runner(address: str) -> Runner:
 
         def submit_more() -> None:
             for task in queue:
-                future = client.submit(plan_athlete, task, formats, plan_fn, render_fn, pure=False)
+                future = client.submit(work, task, pure=False)
                 pending[future] = task[0]
                 completed.add(future)
                 if len(pending) >= limit:
@@ -358,15 +380,17 @@ def save_outcome(out: Path, entry: Entry, outcome: Outcome) -> dict[str, Any]:
         for fmt, text in texts.items():
             atomic_write_text(plan_path(out, entry.slug, fmt), text)
         if not texts:  # a failed athlete must not keep a stale plan from an earlier run
-            for fmt in FORMATS:
+            for fmt in BATCH_FORMATS:
                 plan_path(out, entry.slug, fmt).unlink(missing_ok=True)
         atomic_write_text(record_path(out, entry.slug),
                           json.dumps(record, indent=2, sort_keys=True) + "\n")
     return record
 
 
-def load_done(out: Path, entry: Entry, formats: tuple[str, ...]) -> dict[str, Any] | None:
-    """The record of an athlete an earlier run finished with this same input, else None."""
+def load_done(out: Path, entry: Entry, formats: tuple[str, ...],
+              calendar: CalendarSettings | None = None) -> dict[str, Any] | None:
+    """The record of an athlete an earlier run finished with this same input (and the same
+    ``--start``/``--time``/``--tz``), else None."""
     try:
         record = json.loads(record_path(out, entry.slug).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -376,7 +400,8 @@ def load_done(out: Path, entry: Entry, formats: tuple[str, ...]) -> dict[str, An
     if record.get("fingerprint") != entry.fingerprint or record.get("ordinal") != entry.ordinal:
         return None
     if record.get("status") == "ok":
-        done = all(plan_path(out, entry.slug, fmt).is_file() for fmt in formats)
+        done = (record.get("calendar") == calendar_key(calendar)
+                and all(plan_path(out, entry.slug, fmt).is_file() for fmt in formats))
     else:
         done = record.get("failure") in FINAL_FAILURES
     return record if done else None
@@ -538,13 +563,15 @@ class Progress:
 def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
               jobs: int | None = None, resume: bool = False, dask_address: str | None = None,
               plan_fn: PlanFn | None = None, render_fn: RenderFn | None = None,
-              progress_stream: Any = None) -> BatchReport:
+              progress_stream: Any = None, calendar: CalendarSettings | None = None
+              ) -> BatchReport:
     """Plan every athlete of ``inputs`` into ``out``. See the module docstring.
 
     Raises InputError when the input is unusable as a whole (exit 2) and BatchInterrupted on
     Ctrl-C (exit 130). A bad athlete is never an exception: it is a failed row with its reason.
     """
     out = Path(out)
+    check_calendar(formats, calendar)
     entries = read_roster(inputs)
     _prepare_out(out)
     jobs = default_jobs() if jobs is None else max(1, jobs)
@@ -555,8 +582,10 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
     records: dict[int, dict[str, Any]] = {}
     with _one_run_at_a_time(out), Progress(len(entries), progress_stream) as progress:
         try:
+            work = functools.partial(plan_athlete, formats=formats, plan_fn=plan_fn,
+                                     render_fn=render_fn, calendar=calendar)
             skipped = _plan_all(entries, out, formats, resume, records, progress,
-                                lambda tasks: runner(tasks, formats, plan_fn, render_fn))
+                                lambda tasks: runner(tasks, work), calendar)
             ordered = [records[e.ordinal] for e in entries]
             rows = summary_rows(ordered, formats)
             atomic_write_text(out / "summary.csv", summary_csv(rows))
@@ -570,13 +599,14 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
 
 def _plan_all(entries: list[Entry], out: Path, formats: tuple[str, ...], resume: bool,
               records: dict[int, dict[str, Any]], progress: Progress,
-              start: Callable[[list[Task]], Generator[tuple[int, Outcome], None, None]]) -> int:
+              start: Callable[[list[Task]], Generator[tuple[int, Outcome], None, None]],
+              calendar: CalendarSettings | None = None) -> int:
     """Fill ``records`` (ordinal → record) as athletes finish; return how many were done earlier."""
     by_ordinal = {e.ordinal: e for e in entries}
     skipped = 0
     tasks: list[Task] = []
     for entry in entries:
-        done = load_done(out, entry, formats) if resume else None
+        done = load_done(out, entry, formats, calendar) if resume else None
         if done is not None:
             records[entry.ordinal] = done
             skipped += 1

@@ -11,7 +11,7 @@ must be written as numbers.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -179,6 +179,11 @@ class GoalStatus(BaseModel):
         """``unmet`` less the thigh condition when there is a shortfall to state instead: the
         renderers and the explanation say the thigh in the plan's units, not these cm."""
         return [u for u in self.unmet if not (self.shortfall_cm > 0 and u.startswith("thigh"))]
+
+
+def first_monday(day: date) -> date:
+    """Week 1's Monday for a plan started on ``day``: the first Monday on or after it."""
+    return day + timedelta(days=-day.weekday() % 7)
 
 
 class PlanWeek(BaseModel):

@@ -17,18 +17,44 @@ profile's ``time_zone``) they carry a ``TZID`` and the file its ``VTIMEZONE``.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
-from planner.model.plan import Plan, PlanWeek
+from planner.model.errors import InputError
+from planner.model.plan import Plan, PlanWeek, first_monday
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE, describe_dose
 
+CALENDAR_FORMAT = "ics"  # the format name (``--format ics``) for ``plan`` and ``batch``
 PRODID = "-//legplan//training block//EN"
 UID_DOMAIN = "legplan"
 DEFAULT_TIME = time(7, 0)  # the sessions' start time when none is given (``--time``)
+NEEDS_START = "the calendar file needs dates: give --start YYYY-MM-DD (week 1 starts on the " \
+              "first Monday on or after it)"
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What the calendar file needs beyond the plan: ``--start``, ``--time`` and ``--tz``."""
+
+    start: date | None = None
+    at: time = DEFAULT_TIME
+    tz: str | None = None
+
+
+def check_calendar(formats: tuple[str, ...], settings: CalendarSettings | None) -> None:
+    """InputError (exit 2) before any work when ``ics`` is asked for without ``--start``."""
+    if CALENDAR_FORMAT in formats and (settings is None or settings.start is None):
+        raise InputError("--format", [("ics", NEEDS_START)])
+
+
+def calendar_text(plan: Plan, settings: CalendarSettings | None,
+                  profile_tz: str | None = None) -> str:
+    """``to_ics`` with the run's settings; ``--tz`` wins over the profile's ``time_zone``."""
+    check_calendar((CALENDAR_FORMAT,), settings)
+    assert settings is not None and settings.start is not None
+    return to_ics(plan, first_monday(settings.start), settings.at, settings.tz or profile_tz)
 
 
 def block_weeks(plan: Plan) -> list[PlanWeek]:
@@ -77,6 +103,8 @@ def week_summary(week: PlanWeek) -> str:
 def to_ics(plan: Plan, start: date, at: time = DEFAULT_TIME, tz: str | None = None) -> str:
     """The plan's block as iCalendar text. ``start`` is week 1's Monday (the block's own
     ``start_date`` wins when it has one); ``at`` the sessions' start time; ``tz`` an IANA zone."""
+    from icalendar import Calendar, Event  # lazy: only the calendar format needs it
+
     zone = ZoneInfo(tz) if tz else None
     cal = Calendar()
     cal.add("prodid", PRODID)
