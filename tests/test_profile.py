@@ -337,5 +337,5 @@ def test_dana_reyes_is_the_design_example() -> None:
         "availability": {"mon": 60, "tue": 0, "wed": 45, "thu": 60, "fri": 0, "sat": 90,
                          "sun": 120},
         "long_run_day": "sun", "facilities": ["hills", "track", "barbell"], "exclude": [],
-        "units": "metric", "training_days": None, "keep_running": True,
+        "units": "metric", "training_days": None, "keep_running": True, "calibration": None,
     }

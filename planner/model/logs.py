@@ -111,7 +111,7 @@ def parse_log_text(text: str, source: str, today: date | None = None) -> Log:
     """Validate a log's CSV text (see the module docstring); ``today`` (default: the system's
     date) is the last date a row may have."""
     today = today or date.today()
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = next(reader, None)
     if not header or not any(c.strip() for c in header):
         raise InputError(source, [("line 1", "the log is empty: it needs a header row "
