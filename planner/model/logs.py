@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from planner.model.documents import MAX_DOCUMENT_BYTES, scalar
+from planner.model.documents import read_text, scalar
 from planner.model.errors import InputError
 from planner.model.plan import MAX_CALORIES
 from planner.model.profile import CM_PER_IN, KG_PER_LB, WEIGHT_KG_RANGE
@@ -204,21 +204,7 @@ def read_log(path: str | Path, today: date | None = None) -> Log:
     """Read and validate a log file (at most 1 MiB, UTF-8); InputError names file, line, column."""
     path = Path(path)
     source = str(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_DOCUMENT_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(source, [("", "file not found")]) from None
-    except OSError as e:
-        raise InputError(source, [("", f"cannot read file: {e.strerror or e}")]) from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(source, [("", "larger than 1 MiB, the most legplan reads (a year of "
-                                       "daily rows is about 15 KB)")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(source, [("", f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
-                                       f"{e.start})")]) from None
+    text = read_text(path, "a year of daily rows is about 15 KB")
     try:
         return parse_log_text(text, source, today)
     except csv.Error as e:
