@@ -445,3 +445,37 @@ def test_profile_schema_lists_the_calibration_block():
     schema = json.loads(run("schema", "profile").output)
     assert "calibration" in schema["properties"]
     assert math.isfinite(Calibration.model_fields["maintenance_offset_kcal"].metadata[0].ge)
+
+
+# ---------------------------------------------------------------------------------------------
+# batch: a log per athlete
+# ---------------------------------------------------------------------------------------------
+def test_batch_calibrates_athletes_with_a_log_beside_them_or_in_the_roster(dana_log, tmp_path):
+    from planner.jobs.batch import run_batch
+
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    (folder / "dana_reyes.yaml").write_text(DANA.read_text())
+    (folder / "dana_reyes.log.csv").write_text(dana_log.read_text())
+    (folder / "noor_haddad.yaml").write_text(NOOR.read_text())
+    csv_roster = tmp_path / "roster.csv"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "dana.csv").write_text(dana_log.read_text())
+    (tmp_path / "logs" / "bad.csv").write_text("date,weight_kg\n2026-01-01,20\n")
+    csv_roster.write_text(
+        "name,sex,age,height_cm,weight_kg,goal,mon,wed,sat,facilities,log\n"
+        "Dana CSV,female,29,168,64,bulkier,60,45,90,barbell,logs/dana.csv\n"
+        "Bad Log,female,29,168,64,bulkier,60,45,90,barbell,logs/bad.csv\n"
+        "No Log,female,29,168,64,bulkier,60,45,90,barbell,\n")
+    report = run_batch([str(folder), str(csv_roster)], tmp_path / "out", ("json",), jobs=1)
+    assert (report.planned, report.failed) == (4, 1)
+    index = (tmp_path / "out" / "index.html").read_text()
+    shown = [line for line in index.splitlines() if 'class="calibration"' in line]
+    assert len(shown) == 4  # one per planned athlete
+    assert sum("kcal/d, response" in line for line in shown) == 2
+    assert "logs/bad.csv: line 2, column weight_kg: 20 is out of range" in index
+    # the calibrated athlete's plan is the calibrated plan
+    direct = json.loads(run("calibrate", str(DANA), str(dana_log), "--format", "json").output)
+    planned = json.loads((tmp_path / "out" / "plans" / "dana-reyes.json").read_text())
+    assert planned["calories_per_day"] == direct["report"]["plan"]["calories_per_day_after"]
+    assert "calibration" not in (tmp_path / "out" / "summary.csv").read_text().splitlines()[0]

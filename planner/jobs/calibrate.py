@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -36,6 +36,7 @@ class CalibrationResult:
     calibration: Calibration
     report: dict[str, Any]
     units: str
+    plan: Plan  # the plan with the calibration applied
 
     def document(self) -> dict[str, Any]:
         """The ``calibrate --format json`` document (docs/design.md "Calibration", contract)."""
@@ -51,14 +52,15 @@ def plan_input(plan: Plan) -> PlanInput:
                      protein_g_per_day=plan.protein_g_per_day, days=plan.days)
 
 
-def calibrate(profile: Profile, log: Log, followed: PlanInput | None = None) -> CalibrationResult:
+def calibrate(profile: Profile, log: Log, followed: PlanInput | None = None,
+              solve_fn: Callable[[Profile], Plan] = solve) -> CalibrationResult:
     """Fit ``profile``'s calibration from ``log`` and the plan ``followed`` (default: the
-    profile's own plan), and report what it changes."""
-    before = solve(profile)
+    profile's own plan, ``solve_fn(profile)``), and report what it changes."""
+    before = solve_fn(profile)
     followed = followed or plan_input(before)
     fit = fitting.fit(profile, followed, log)
     cal = fit.calibration
-    after = solve(profile.model_copy(update={"calibration": cal}))
+    after = solve_fn(profile.model_copy(update={"calibration": cal}))
     floor = guardrails.intake_floor(profile)
     at_floor = after.calories_per_day < floor + CALORIE_STEP
     report = {
@@ -94,7 +96,7 @@ def calibrate(profile: Profile, log: Log, followed: PlanInput | None = None) -> 
                               "thigh_cm": t} for d, w, t in fit.fitted_curve],
         },
     }
-    return CalibrationResult(cal, report, profile.units)
+    return CalibrationResult(cal, report, profile.units, after)
 
 
 def summary(fit: fitting.Fit, before: Plan, after: Plan, floor: float,
