@@ -1,7 +1,7 @@
 """How sure a prediction is: the parameter spread, its fixed draws, and the 80 % bands.
 
 A projection is a population average. People differ from it by three numbers that matter most
-for the legs (docs/science.md "Calibration and bands"):
+for the legs (docs/science.md §7):
 
 * the **maintenance offset** [kcal/d]: resting-energy equations miss individuals by about ±10 %
   (Frankenfield 2005), and PAL is a guess on top — prior N(0, (10 % of estimated maintenance)²);

@@ -1,6 +1,6 @@
 """Learn the athlete from their log: the maintenance offset and the muscle response.
 
-The fit (docs/science.md "Calibration and bands"):
+The fit (docs/science.md §7):
 
 * **model**: the effect model run from the profile (day 0 = the log's first date) with the plan
   followed, each trial parameter pair applied by ``effect.individual``. Intake is the plan's, or
