@@ -483,7 +483,7 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         cells = dict(row, files=";".join(row["files"]))
-        cells.pop("calibration")  # index.html shows it; summary.csv keeps its columns
+        cells.pop("calibration", None)  # index.html shows it; summary.csv keeps its columns
         for column in ("name", "source", "reason"):
             cells[column] = _csv_safe(str(cells[column]))
         writer.writerow(cells)
