@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
 from benchmarks.synthetic_log import bulker, synthetic_log  # noqa: E402
+from benchmarks.whatif import median_time  # noqa: E402
 from planner.jobs.calibrate import calibrate, plan_input  # noqa: E402
 from planner.jobs.planning import solve  # noqa: E402
 from planner.model.profile import load_profile  # noqa: E402
@@ -27,22 +27,13 @@ REPEAT = 5
 BAND_RUNS = 50
 
 
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     profile, plan = bulker()
     log = synthetic_log(profile, plan, -150.0, 1.3, 84, thigh_every=7, seed=1)
-    fit = median_seconds(lambda: calibration.fit(profile, plan, log), REPEAT)
+    fit = median_time(lambda: calibration.fit(profile, plan, log), REPEAT)
     print(f"calibrate fit, 12 weeks of daily weights + 13 thigh measures: {fit * 1000:.0f} ms "
           f"(median of {REPEAT}; target ≤ 1000 ms)")
-    whole = median_seconds(lambda: calibrate(profile, log, plan), 3)
+    whole = median_time(lambda: calibrate(profile, log, plan), 3)
     print(f"calibrate job (fit + the plan solved before and after): {whole * 1000:.0f} ms")
     overheads = []
     for path in sorted(SAMPLES.glob("*.yaml")):
@@ -52,7 +43,7 @@ def main() -> None:
         load = effect.plan_load(athlete, sessions)
         projection = effect.project(athlete, week.calories_per_day, load, athlete.horizon_weeks,
                                     week.protein_g_per_day)
-        overheads.append(median_seconds(lambda: bands.projection_band(
+        overheads.append(median_time(lambda: bands.projection_band(
             athlete, week.calories_per_day, load, sessions, week.protein_g_per_day, projection),
             BAND_RUNS))
     print(f"bands per plan ({len(overheads)} sample athletes, their horizons): median "

@@ -632,13 +632,16 @@ def calibrate(profile_path: str, log_path: str, plan_path: str | None, fmt: str,
     from planner.model.logs import read_log
     from planner.report.calibrate_render import render_calibration
 
+    if write_profile == "-":
+        raise InputError("--write-profile", [("", "give a file name: the report goes to "
+                                                   "standard output")])
     profile = load_profile(profile_path)
     log = read_log(log_path)
     followed = load_plan(plan_path) if plan_path is not None else None
     result = run_calibrate(profile, log, followed)
     text = render_calibration(result.document(), result.units, fmt, result.to_json())
     profile_out = (profile_text(profile_path, result.calibration, write_profile)
-                   if write_profile not in (None, "-") else None)
+                   if write_profile is not None else None)
     write_output(text, output)
     if profile_out is not None:
         write_output(profile_out, write_profile, "--write-profile")

@@ -107,7 +107,7 @@ class _Model:
         self.columns, index = np.unique(mean_to_date[needed], return_inverse=True)
         self.w_col = index[:len(self.w_day)]
         self.t_col = index[len(self.w_day):]
-        self.final_intake = float(mean_to_date[self.days])
+        self.mean_to_date = mean_to_date
 
     def predict(self, offsets: np.ndarray, responses: np.ndarray):
         """(weights [P × n_w], thighs [P × n_t]) for P trial pairs."""
@@ -242,11 +242,14 @@ def _fitted(model: _Model, offset: float, response: float):
     w, t = model.predict(np.array([offset]), np.array([response]))
     c_w = float(np.mean(model.w_obs - w[0])) if len(model.w_obs) else 0.0
     c_t = float(np.mean(model.t_obs - t[0])) if len(model.t_obs) else 0.0
-    draws = bands.Draws(np.array([offset]), np.array([response]),
-                        np.array([float(model.profile.fast_twitch_pct)]))
-    bw, thigh, _, _ = bands.trajectories(model.profile, model.final_intake, model.load,
-                                         model.slope, draws, model.protein, max(model.days, 1))
-    curve = [(d, round(float(bw[d, 0] + c_w), 2), round(float(thigh[d, 0] + c_t), 2))
+    # the curve as the points are fitted: each day with the mean intake up to it
+    columns, index = np.unique(model.mean_to_date[:model.days + 1], return_inverse=True)
+    n = len(columns)
+    draws = bands.Draws(np.full(n, offset), np.full(n, response),
+                        np.full(n, float(model.profile.fast_twitch_pct)))
+    bw, thigh, _, _ = bands.trajectories(model.profile, columns, model.load, model.slope, draws,
+                                         model.protein, max(model.days, 1))
+    curve = [(d, round(float(bw[d, index[d]] + c_w), 2), round(float(thigh[d, index[d]] + c_t), 2))
              for d in range(0, model.days + 1)]
     return w[0] + c_w, t[0] + c_t, curve
 
