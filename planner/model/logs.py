@@ -43,6 +43,8 @@ class LogEntry:
     thigh_cm: float | None = None
     calories: float | None = None
     note: str = ""
+    weight_unit: str = "kg"  # the unit the file gave it in, for the flags the report shows
+    thigh_unit: str = "cm"
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,9 @@ def parse_log_text(text: str, source: str, today: date | None = None) -> Log:
             continue
         seen[day] = line
         entries.append(LogEntry(day=day, line=line, weight_kg=weight, thigh_cm=thigh,
-                                calories=calories, note=note))
+                                calories=calories, note=note,
+                                weight_unit="lb" if cells.get("weight_lb", "").strip() else "kg",
+                                thigh_unit="in" if cells.get("thigh_in", "").strip() else "cm"))
     if problems:
         raise InputError(source, problems)
     if not entries:
@@ -186,17 +190,19 @@ def jump_flags(entries: tuple[LogEntry, ...]) -> tuple[str, ...]:
     flags = []
     for name, unit, limit, per_days, values in (
         ("weight", "kg", JUMP_WEIGHT_KG_PER_DAY, 1,
-         [(e.day, e.weight_kg, e.line) for e in entries if e.weight_kg is not None]),
+         [(e, e.weight_kg, e.weight_unit) for e in entries if e.weight_kg is not None]),
         ("thigh", "cm", JUMP_THIGH_CM_PER_WEEK, DAYS_PER_WEEK,
-         [(e.day, e.thigh_cm, e.line) for e in entries if e.thigh_cm is not None]),
+         [(e, e.thigh_cm, e.thigh_unit) for e in entries if e.thigh_cm is not None]),
     ):
-        for (d0, v0, _), (d1, v1, line) in zip(values, values[1:]):
-            periods = max((d1 - d0).days / per_days, 1.0)
+        for (e0, v0, _), (e1, v1, shown) in zip(values, values[1:]):
+            periods = max((e1.day - e0.day).days / per_days, 1.0)
             if abs(v1 - v0) > limit * periods:  # type: ignore[operator]
+                factor = {"lb": 1 / KG_PER_LB, "in": 1 / CM_PER_IN}.get(shown, 1.0)
                 span = "a day" if per_days == 1 else "a week"
-                flags.append(f"{d1.isoformat()} (line {line}): {name} {v1:.1f} {unit} after "
-                             f"{v0:.1f} {unit} on {d0.isoformat()}, more than {limit:g} {unit} "
-                             f"in {span}: kept, but check it")
+                flags.append(f"{e1.day.isoformat()} (line {e1.line}): {name} "
+                             f"{v1 * factor:.1f} {shown} after {v0 * factor:.1f} {shown} on "
+                             f"{e0.day.isoformat()}, more than {limit:g} {unit} in {span}: kept, "
+                             "but check it")
     return tuple(flags)
 
 

@@ -46,11 +46,24 @@ def chart(points: list[tuple[int, float]], curve: list[tuple[int, float]], unit:
     }
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``1 weigh-in``, ``57 weigh-ins``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def log_line(log: dict[str, Any], points: int) -> str:
+    """What the log holds, in one sentence."""
+    return (f"Log {log['first']} to {log['last']}: "
+            f"{counted(log['weigh_ins'], 'weigh-in', 'weigh-ins')}, "
+            f"{counted(log['thigh_measures'], 'thigh measure', 'thigh measures')}, "
+            f"{counted(log['calories_days'], 'day', 'days')} with calories "
+            f"({counted(points, 'row', 'rows')} used).")
+
+
 def build_view(document: dict[str, Any], units_name: str) -> dict[str, Any]:
     cal, rep = document["calibration"], document["report"]
     units = Units.of(units_name)
     series = rep["series"]
-    first = rep["log"]["first"]
     dates = [p["date"] for p in series["fitted_daily"]]
     day = {d: i for i, d in enumerate(dates)}
 
@@ -72,8 +85,7 @@ def build_view(document: dict[str, Any], units_name: str) -> dict[str, Any]:
     plan = rep["plan"]
     return {
         "athlete": rep["athlete"],
-        "period": f"{first} to {rep['log']['last']}",
-        "log": rep["log"],
+        "log_line": log_line(rep["log"], cal["points"]),
         "rows": [
             {"label": "Maintenance offset", "value": f"{cal['maintenance_offset_kcal']:+,.0f} kcal/d",
              "interval": f"{off_lo:+,.0f} to {off_hi:+,.0f} kcal/d",
@@ -93,7 +105,6 @@ def build_view(document: dict[str, Any], units_name: str) -> dict[str, Any]:
         "flags": rep["flags"],
         "noise": f"{units.kg(rep['noise']['weight_kg']):.1f} {units.mass} (scale), "
                  f"{units.cm(rep['noise']['thigh_cm']):.1f} {units.length} (tape)",
-        "points": cal["points"],
         "charts": charts,
     }
 
