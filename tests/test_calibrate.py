@@ -479,3 +479,12 @@ def test_batch_calibrates_athletes_with_a_log_beside_them_or_in_the_roster(dana_
     planned = json.loads((tmp_path / "out" / "plans" / "dana-reyes.json").read_text())
     assert planned["calories_per_day"] == direct["report"]["plan"]["calories_per_day_after"]
     assert "calibration" not in (tmp_path / "out" / "summary.csv").read_text().splitlines()[0]
+
+
+def test_calibrate_markdown_tabulates_logged_against_fitted_by_week(dana_log):
+    md = run("calibrate", str(DANA), str(dana_log)).output
+    table = md.split("## Logged and fitted, week by week")[1].strip().splitlines()
+    assert table[0] == "| Week | Weight logged (kg) | Fitted | Thigh logged (cm) | Fitted |"
+    weeks = [line.split("|")[1].strip() for line in table[2:] if line.startswith("|")]
+    assert weeks == [str(w) for w in range(9)]  # days 0-56: weeks 0-8
+    assert "## Not enough data" not in md and "## Check these entries" not in md

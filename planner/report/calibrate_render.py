@@ -60,6 +60,24 @@ def log_line(log: dict[str, Any], points: int) -> str:
             f"({counted(points, 'row', 'rows')} used).")
 
 
+def weekly_rows(series: dict[str, list[dict[str, Any]]], day: dict[str, int],
+                units: Units) -> list[dict[str, str]]:
+    """The Markdown chart: per week of the log, the mean logged and fitted weight and thigh."""
+    weeks: dict[int, dict[str, list[float]]] = {}
+    for key, convert in (("weight", units.kg), ("thigh", units.cm)):
+        for row in series[key]:
+            week = weeks.setdefault(day[row["date"]] // 7, {})
+            week.setdefault(key, []).append(convert(row["logged"]))
+            week.setdefault(key + "_fit", []).append(convert(row["fitted"]))
+
+    def mean(values: list[float] | None, decimals: int) -> str:
+        return number(sum(values) / len(values), decimals) if values else ""
+
+    return [{"week": str(w), "weight": mean(v.get("weight"), 1),
+             "weight_fit": mean(v.get("weight_fit"), 1), "thigh": mean(v.get("thigh"), 1),
+             "thigh_fit": mean(v.get("thigh_fit"), 1)} for w, v in sorted(weeks.items())]
+
+
 def build_view(document: dict[str, Any], units_name: str) -> dict[str, Any]:
     cal, rep = document["calibration"], document["report"]
     units = Units.of(units_name)
@@ -106,6 +124,8 @@ def build_view(document: dict[str, Any], units_name: str) -> dict[str, Any]:
         "noise": f"{units.kg(rep['noise']['weight_kg']):.1f} {units.mass} (scale), "
                  f"{units.cm(rep['noise']['thigh_cm']):.1f} {units.length} (tape)",
         "charts": charts,
+        "weekly": weekly_rows(series, day, units),
+        "mass": units.mass, "length": units.length,
     }
 
 
