@@ -91,6 +91,12 @@ def test_bad_log_rows_exit_2_naming_file_line_and_column(tmp_path, rows, where, 
         read_log(path, today=TODAY)
     assert any(w == where and says in m for w, m in info.value.problems), info.value.render()
     assert info.value.source == str(path)
+    if "future" not in says:  # the CLI's today is the machine's: 2026-07-01 may be past
+        result = CliRunner().invoke(cli.main, ["calibrate", str(DANA), str(path)])
+        assert result.exit_code == 2
+        assert result.output.startswith(f"{path}: invalid input\n")
+        assert f"  - {where}: " in result.output and says in result.output
+        assert "Traceback" not in result.output
 
 
 def test_both_units_of_one_quantity_is_an_error_naming_the_column():
@@ -288,6 +294,19 @@ def test_every_command_uses_the_calibration(tmp_path):
     scored = json.loads(run("score", str(path), str(week)).output)
     assert scored["projection"]["maintenance_kcal_per_day"] == pytest.approx(
         plain["projection"]["maintenance_kcal_per_day"] - 300, abs=0.2)
+
+
+def test_whatif_uses_the_calibration():
+    from planner.jobs.whatif import parse_scenarios, whatif
+
+    raw = yaml.safe_load(DANA.read_text())
+    profile = parse_profile({**raw, "calibration": calibration_block()})
+    result = whatif(profile, parse_scenarios([], ["calories=+100"], profile))
+    baseline, more = (s.outcome for s in result.scenarios)
+    assert baseline.calories_per_day == solve(profile).calories_per_day
+    assert baseline.calories_per_day < solve(profile.without_calibration()).calories_per_day
+    assert more.maintenance_kcal_per_day == pytest.approx(baseline.maintenance_kcal_per_day,
+                                                          abs=60)  # both calibrated
 
 
 def test_a_calibration_never_moves_the_target_below_a_guardrail():
