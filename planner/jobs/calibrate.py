@@ -129,9 +129,9 @@ def summary(fit: fitting.Fit, before: Plan, after: Plan, floor: float,
         lines.append(f"Your legs respond to training about as much as average ({cal.response:.2f}×;"
                      f" 80 % interval {r_lo:.2f}× to {r_hi:.2f}×).")
     else:
-        lines.append(f"Your legs respond to training about {cal.response:.2f}× as much as average "
-                     f"({'more' if cal.response > 1 else 'less'}; 80 % interval {r_lo:.2f}× to "
-                     f"{r_hi:.2f}×).")
+        lines.append(f"Your legs respond to training about {cal.response:.2f}× as much as the "
+                     f"average person's (80 % interval {r_lo:.2f}× to {r_hi:.2f}×): the plan "
+                     f"expects {'more' if cal.response > 1 else 'less'} muscle from the same work.")
     lines.append(("With this calibration the plan reaches the goal" if after.goal_reached
                   else "With this calibration the plan does not reach the goal")
                  + (f" (chance it is reached: {likelihood(after.goal_status.probability)})."
