@@ -316,7 +316,7 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, path: str | None) -> None:
+def write_output(text: str, path: str | None, option: str = "-o") -> None:
     """Write ``text`` to stdout (``path`` None or "-") or atomically to ``path``.
 
     The text goes to a temporary file in the target's directory, is flushed to disk, then
@@ -328,14 +328,14 @@ def write_output(text: str, path: str | None) -> None:
         echo_out(text, nl=False)
         return
     if path == "":
-        raise InputError('""', [("-o", EMPTY_OUTPUT)])
+        raise InputError('""', [(option, EMPTY_OUTPUT)])
     try:
         write_atomic(Path(path), text)
     except NotARegularFileError as e:  # a FIFO, a device, a directory…: never renamed over
-        raise InputError(str(path), [("-o", f"{e.strerror} {FOLLOWS_SYMLINKS}")]) from None
+        raise InputError(str(path), [(option, f"{e.strerror} {FOLLOWS_SYMLINKS}")]) from None
     except OSError as e:
         problem = f"cannot write the output file: {e.strerror or e}"
-        raise InputError(str(path), [("-o", problem)]) from None
+        raise InputError(str(path), [(option, problem)]) from None
 
 
 EMPTY_OUTPUT = "the file name is empty: give a file name, or - for standard output"
@@ -653,6 +653,47 @@ def seek(profile_path: str, thigh_cm: float, weeks: int | None, sweeps: tuple[st
     profile = load_profile(profile_path)
     specs = [parse_sweep(s) for s in sweeps]
     write_output(render_seek(run_seek(profile, thigh_cm, weeks, specs), fmt), output)
+
+
+@main.command(short_help="Learn the athlete from logged weight and thigh girth.")
+@click.argument("profile_path", metavar="PROFILE")
+@click.argument("log_path", metavar="LOG")
+@click.option("--plan", "plan_path", default=None, metavar="PLAN",
+              help="The plan followed (JSON/YAML) [default: what `legplan plan PROFILE` gives].")
+@format_option("md")
+@OUTPUT_OPTION
+@click.option("--write-profile", "write_profile", type=click.Path(dir_okay=False), default=None,
+              callback=_check_output_option, metavar="OUT",
+              help="Also write the profile with its calibration: block (YAML; .json for JSON).")
+@handle_errors
+def calibrate(profile_path: str, log_path: str, plan_path: str | None, fmt: str,
+              output: str | None, write_profile: str | None) -> None:
+    """Fit the maintenance offset and the muscle response from a log (CSV: date, weight_kg or
+    weight_lb, thigh_cm or thigh_in, calories, note) and say what it changes.
+
+    \b
+    Example:
+      legplan calibrate me.yaml me.log.csv --format html -o calibration.html \\
+        --write-profile me.calibrated.yaml
+    """
+    from planner.jobs.calibrate import calibrate as run_calibrate
+    from planner.jobs.calibrate import profile_text
+    from planner.model.logs import read_log
+    from planner.report.calibrate_render import render_calibration
+
+    if write_profile == "-":
+        raise InputError("--write-profile", [("", "give a file name: the report goes to "
+                                                   "standard output")])
+    profile = load_profile(profile_path)
+    log = read_log(log_path)
+    followed = load_plan(plan_path) if plan_path is not None else None
+    result = run_calibrate(profile, log, followed)
+    text = render_calibration(result.document(), result.units, fmt, result.to_json())
+    profile_out = (profile_text(profile_path, result.calibration, write_profile)
+                   if write_profile is not None else None)
+    write_output(text, output)
+    if profile_out is not None:
+        write_output(profile_out, write_profile, "--write-profile")
 
 
 # ---------------------------------------------------------------------------------------------

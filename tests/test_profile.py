@@ -338,4 +338,5 @@ def test_dana_reyes_is_the_design_example() -> None:
                          "sun": 120},
         "long_run_day": "sun", "facilities": ["hills", "track", "barbell"], "exclude": [],
         "units": "metric", "training_days": None, "keep_running": True, "time_zone": None,
+        "calibration": None,
     }

@@ -15,7 +15,7 @@ from render_plans import built_in_profiles, scored_plan
 
 from planner.model.plan import DayPlan, Plan, PlanInput, Session
 from planner.model.profile import CM_PER_IN, DAYS, KG_PER_LB, Profile
-from planner.report.render import render, sample_weeks, signed
+from planner.report.render import likelihood, render, sample_weeks, signed
 from planner.science.scoring import score
 
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -285,7 +285,9 @@ def test_goal_reached_is_said_plainly(bulkier):
             update={"shortfall_cm": 0.0, "earliest_week": 9, "unmet": []})})
     thigh = cm(bulkier.projection.thigh_circumference_cm_change, False)
     status = parse_html(render(reached, "html")).root.find(id="goal-status").text()
-    assert status == f"✓ Goal reached: thigh {thigh} by week 12 The goal is first met in week 9."
+    chance = likelihood(reached.goal_status.probability)
+    assert status == (f"✓ Goal reached: thigh {thigh} by week 12; chance it is reached: {chance} "
+                      "The goal is first met in week 9.")
     assert f"Goal reached: thigh {thigh} by week 12" in render(reached, "md")
 
 
@@ -405,7 +407,7 @@ def test_markdown_text_chart_thins_long_horizons_but_keeps_first_and_last_week(p
     weeks = [int(r[0]) for r in rows]
     assert weeks[0] == 0 and weeks[-1] == 52 and len(weeks) <= 14
     assert weeks == sample_weeks(52)
-    assert len(rows[-1][4]) == 20  # the biggest change gets the full bar
+    assert len(rows[-1][6]) == 20  # the biggest change gets the full bar
 
 
 def test_markdown_goal_status_and_explanation(bulkier):

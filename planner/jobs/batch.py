@@ -37,7 +37,8 @@ from planner.jobs.roster import Entry, read_roster
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import NotARegularFileError, signals_deferred, write_atomic
 from planner.model.plan import FORMATS, Plan
-from planner.model.profile import KINDS, Profile, parse_profile
+from planner.model.logs import read_log
+from planner.model.profile import KINDS, Calibration, Profile, parse_profile
 from planner.report.calendar import (
     CALENDAR_FORMAT,
     CalendarSettings,
@@ -62,7 +63,7 @@ IN_FLIGHT_PER_JOB = 4
 
 PlanFn = Callable[[Profile], Plan]
 RenderFn = Callable[[Plan, str], str]
-Task = tuple[int, str, dict[str, Any]]  # (ordinal, source, profile document)
+Task = tuple[int, str, dict[str, Any], str | None]  # (ordinal, source, profile document, log)
 Outcome = tuple[dict[str, Any], dict[str, str]]  # (record fields, {format: rendered text})
 
 
@@ -162,15 +163,24 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
     file (``ics``) is written by ``planner.report.calendar`` from ``calendar`` (``--start``,
     ``--time``, ``--tz``; the athlete's own ``time_zone`` when no ``--tz``).
     """
-    _ordinal, source, document = task
+    _ordinal, source, document, *rest = task
+    log_path = rest[0] if rest else None
     plan_fn = plan_fn or _default_plan
     render_fn = render_fn or _default_render
     try:
         profile = parse_profile(document, source)
+        log = read_log(log_path) if log_path is not None else None
     except InputError as e:
         return _failure("input", e.one_line())
+    calibration = None
     try:
-        plan = plan_fn(profile).without_timing()
+        if log is None:
+            plan = plan_fn(profile).without_timing()
+        else:  # learn the athlete first: the plan uses the calibration (jobs/calibrate)
+            from planner.jobs.calibrate import calibrate
+
+            result = calibrate(profile, log, solve_fn=plan_fn)
+            plan, calibration = result.plan.without_timing(), result.calibration
     except NoSafePlanError as e:
         return _failure("no_safe_plan", str(e))
     except SolverStoppedError as e:  # the work limit, not a bug: --resume retries it
@@ -183,7 +193,16 @@ def plan_athlete(task: Task, formats: tuple[str, ...], plan_fn: PlanFn | None = 
                  for fmt in formats}
     except Exception as e:
         return _failure("error", f"internal error while rendering: {type(e).__name__}: {e}")
-    return {**summarise(plan), "calendar": calendar_key(calendar)}, texts
+    return {**summarise(plan), "calibration": calibration_summary(calibration),
+            "calendar": calendar_key(calendar)}, texts
+
+
+def calibration_summary(cal: Calibration | None) -> dict[str, Any] | None:
+    """What index.html shows of an athlete's calibration (None: no log)."""
+    if cal is None:
+        return None
+    return {"maintenance_offset_kcal": cal.maintenance_offset_kcal, "response": cal.response,
+            "fitted_until": cal.fitted_until.isoformat(), "points": cal.points}
 
 
 # --- running the per-athlete function: inline, process pool, Dask -----------------------------
@@ -479,6 +498,7 @@ def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> lis
             "thigh_change_cm": r.get("thigh_change_cm", ""),
             "files": [f"{PLANS_DIR}/{r['slug']}.{fmt}" for fmt in formats] if ok else [],
             "reason": r.get("reason", ""),
+            "calibration": r.get("calibration"),
         })
     return rows
 
@@ -489,6 +509,7 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         cells = dict(row, files=";".join(row["files"]))
+        cells.pop("calibration", None)  # index.html shows it; summary.csv keeps its columns
         for column in ("name", "source", "reason"):
             cells[column] = _csv_safe(str(cells[column]))
         writer.writerow(cells)
@@ -616,7 +637,7 @@ def _plan_all(entries: list[Entry], out: Path, formats: tuple[str, ...], resume:
             progress.advance(records[entry.ordinal])
         else:
             assert entry.data is not None
-            tasks.append((entry.ordinal, entry.source, entry.data))
+            tasks.append((entry.ordinal, entry.source, entry.data, entry.log))
     if tasks:
         with closing(start(tasks)) as results:
             for ordinal, outcome in results:

@@ -9,6 +9,9 @@ exist, no profiles found, a CSV whose header cannot be read) raises :class:`Inpu
 CSV roster format (README "Batch planning"): one row per athlete, the header names profile
 fields; ``mon`` … ``sun`` give availability in minutes; ``facilities`` and ``exclude`` are lists
 separated by ``;``; ``limits.<field>`` columns set coach limits; an empty cell means "absent".
+A ``log`` column names the athlete's log file (relative to the CSV); a profile file
+``NAME.yaml`` has the log ``NAME.log.csv`` beside it, if there is one. An athlete with a log is
+calibrated from it before planning (``planner.jobs.calibrate``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
     {"name", "sex", "goal", "strength_experience", "long_run_day", "units"}
 )
 LIMITS_PREFIX = "limits."
+LOG_COLUMN = "log"  # a CSV roster's column naming the athlete's log file (relative to the CSV)
+LOG_SUFFIX = ".log.csv"  # NAME.log.csv beside NAME.yaml is that profile's log
 SLUG_MAX = 60
 DEFAULT_SLUG = "athlete"
 # Names Windows reserves for devices, whatever the extension (con.html cannot be created there):
@@ -56,12 +61,25 @@ class Entry:
     slug: str  # unique, [a-z0-9-], used for output file names
     data: dict[str, Any] | None  # the profile document; None when it could not be read
     error: str | None = None  # why the entry cannot be planned (an InputError message)
+    log: str | None = None  # the athlete's log file, calibrated before planning
 
     @property
     def fingerprint(self) -> str:
-        """Hash of what the plan depends on, so ``--resume`` redoes an athlete whose input changed."""
-        payload = json.dumps([self.source, self.data, self.error], sort_keys=True, default=str)
+        """Hash of what the plan depends on, so ``--resume`` redoes an athlete whose input changed
+        (the log's bytes included)."""
+        parts: list[Any] = [self.source, self.data, self.error]
+        if self.log is not None:
+            parts += [self.log, _digest(Path(self.log))]
+        payload = json.dumps(parts, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file's bytes ("" when it cannot be read: planning it then says why)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def slugify(name: str) -> str:
@@ -98,7 +116,8 @@ def _check_header(source: str, header: list[str] | None) -> list[str]:
     allowed = set(Profile.model_fields) | set(DAYS) | {"height_in", "weight_lb"}
     allowed.discard("availability")
     allowed.discard("limits")
-    allowed |= {LIMITS_PREFIX + f for f in Limits.model_fields}
+    allowed |= {LIMITS_PREFIX + f for f in Limits.model_fields} | {LOG_COLUMN}
+    allowed.discard("calibration")
     seen: set[str] = set()
     for column in columns:
         if column in seen:
@@ -122,7 +141,7 @@ def csv_row_to_profile(row: dict[str, str]) -> dict[str, Any]:
     limits: dict[str, Any] = {}
     for column, cell in row.items():
         text = (cell or "").strip()
-        if not text:
+        if not text or column == LOG_COLUMN:
             continue
         if column in LIST_COLUMNS:
             data[column] = [part.strip() for part in text.split(";") if part.strip()]
@@ -141,8 +160,12 @@ def csv_row_to_profile(row: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def read_csv_roster(path: Path) -> list[tuple[str, dict[str, Any] | None, str | None, str]]:
-    """Rows of a CSV roster as (source, document, error, fallback name)."""
+# (source, profile document or None, error or None, fallback name, log path or None)
+Raw = tuple[str, dict[str, Any] | None, str | None, str, str | None]
+
+
+def read_csv_roster(path: Path) -> list[Raw]:
+    """Rows of a CSV roster as (source, document, error, fallback name, log path)."""
     source = str(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
@@ -157,25 +180,29 @@ def read_csv_roster(path: Path) -> list[tuple[str, dict[str, Any] | None, str | 
                 if len(cells) > len(header):
                     err = InputError(row_source, [("", f"row has {len(cells)} cells but the "
                                                        f"header has {len(header)} columns")])
-                    rows.append((row_source, None, err.one_line(), fallback))
+                    rows.append((row_source, None, err.one_line(), fallback, None))
                     continue
-                document = csv_row_to_profile(dict(zip(header, cells)))
-                rows.append((row_source, document, None, fallback))
+                row = dict(zip(header, cells))
+                log = (row.get(LOG_COLUMN) or "").strip()
+                rows.append((row_source, csv_row_to_profile(row), None, fallback,
+                             str(path.parent / log) if log else None))
             return rows
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise InputError(source, [("", f"cannot read the CSV roster: {e}")]) from None
 
 
-def _read_profile_file(path: Path) -> tuple[str, dict[str, Any] | None, str | None, str]:
+def _read_profile_file(path: Path) -> Raw:
     source = str(path)
+    beside = path.with_name(path.stem + LOG_SUFFIX)
+    log = str(beside) if beside.exists() else None
     try:
         document = read_document(path)
     except InputError as e:
-        return source, None, e.one_line(), path.stem
+        return source, None, e.one_line(), path.stem, None
     if not isinstance(document, dict):
         err = InputError(source, [("", "a profile must be a mapping of fields (YAML or JSON object)")])
-        return source, None, err.one_line(), path.stem
-    return source, document, None, path.stem
+        return source, None, err.one_line(), path.stem, None
+    return source, document, None, path.stem, log
 
 
 def not_a_profile_file(path: Path) -> str | None:
@@ -222,7 +249,7 @@ def read_roster(inputs: list[str | Path]) -> list[Entry]:
     for path, problem in expand_inputs(inputs):
         if problem is not None:
             error = InputError(str(path), [("", problem)]).one_line()
-            raw.append((str(path), None, error, path.stem))
+            raw.append((str(path), None, error, path.stem, None))
         elif path.suffix.lower() == ".csv":
             raw.extend(read_csv_roster(path))
         else:
@@ -231,12 +258,13 @@ def read_roster(inputs: list[str | Path]) -> list[Entry]:
         raise InputError(", ".join(str(i) for i in inputs),
                          [("", "no athletes found: the CSV roster has a header but no rows")])
     names = []
-    for _source, document, _error, fallback in raw:
+    for _source, document, _error, fallback, _log in raw:
         name = document.get("name") if document is not None else None
         usable = isinstance(name, str) and name.strip() and find_unprintable(name) is None
         names.append(name.strip() if usable else fallback)  # type: ignore[union-attr]
     slugs = unique_slugs(names)
     return [
-        Entry(ordinal=i, source=source, name=name, slug=slug, data=document, error=error)
-        for i, ((source, document, error, _), name, slug) in enumerate(zip(raw, names, slugs), 1)
+        Entry(ordinal=i, source=source, name=name, slug=slug, data=document, error=error, log=log)
+        for i, ((source, document, error, _, log), name, slug)
+        in enumerate(zip(raw, names, slugs), 1)
     ]

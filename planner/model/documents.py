@@ -300,9 +300,9 @@ def yaml_value(text: str, source: str) -> Any:
     return parse_text(text, source, "yaml")
 
 
-def read_document(path: Path) -> Any:
-    """Read a YAML or JSON file (``.json`` is JSON, anything else YAML), at most 1 MiB; raise
-    InputError naming the file on any problem."""
+def read_text(path: Path, typical: str = "a profile or plan is a few KB") -> str:
+    """A UTF-8 text file (a byte-order mark is fine) of at most 1 MiB; InputError naming the file
+    on any problem (``typical`` says, for one too large, what size the file should be)."""
     source = str(path)
     try:
         with open(path, "rb") as f:
@@ -312,14 +312,20 @@ def read_document(path: Path) -> Any:
     except OSError as e:
         raise InputError(source, [("", f"cannot read file: {e.strerror or e}")]) from None
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(source, [("", ("larger than 1 MiB, the most legplan reads; a profile or "
-                                       "plan is a few KB (is this the right file?)"))])
+        raise InputError(source, [("", (f"larger than 1 MiB, the most legplan reads; {typical} "
+                                       "(is this the right file?)"))])
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(source, [("", (f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
                                        f"{e.start})"))]) from None
-    return parse_text(text, source, "json" if path.suffix.lower() == ".json" else "yaml")
+
+
+def read_document(path: Path) -> Any:
+    """Read a YAML or JSON file (``.json`` is JSON, anything else YAML), at most 1 MiB; raise
+    InputError naming the file on any problem."""
+    return parse_text(read_text(path), str(path),
+                      "json" if path.suffix.lower() == ".json" else "yaml")
 
 
 # --- validation messages -------------------------------------------------------------------------

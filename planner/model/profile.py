@@ -10,9 +10,9 @@ Unknown fields are an error: a typo must never silently change a plan.
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
-
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -48,6 +49,11 @@ MAX_TRAINING_DAYS = 6
 
 CM_PER_IN = 2.54
 KG_PER_LB = 0.45359237
+WEIGHT_KG_RANGE = (35, 250)  # [kg] a profile's body weight, and a logged weigh-in
+# [kcal/d] the largest maintenance offset a calibration may hold: beyond ±1,000 kcal/d the
+# equations are not "off", the profile (weight, PAL) is wrong
+MAX_OFFSET_KCAL = 1000.0
+RESPONSE_RANGE = (0.1, 5.0)  # [× the model's training gain] the responder studies' whole range
 
 
 class Limits(BaseModel):
@@ -92,6 +98,52 @@ class Limits(BaseModel):
 
 
 Minutes = Annotated[int, Field(ge=0, le=600)]
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+class Calibration(BaseModel):
+    """What ``legplan calibrate`` learned from an athlete's log (docs/design.md "Calibration",
+    contract): ``effect.baseline`` applies it, so every command uses it.
+
+    ``maintenance_offset_kcal`` [kcal/d] is added to the equations' maintenance: **negative when
+    the athlete burns less than the equations say**. ``response`` [×] multiplies the model's
+    training gain (1 = average). Each has its 80 % interval; ``fitted_until`` is the last log
+    date used and ``points`` the number of log rows used.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    maintenance_offset_kcal: float = Field(
+        ge=-MAX_OFFSET_KCAL, le=MAX_OFFSET_KCAL,
+        description="[kcal/d] negative: the athlete burns less than the equations say")
+    response: float = Field(ge=RESPONSE_RANGE[0], le=RESPONSE_RANGE[1],
+                            description="[×] the model's training gain; 1 = average")
+    maintenance_offset_kcal_interval: Interval = Field(description="[kcal/d] 80 % interval")
+    response_interval: Interval = Field(description="[×] 80 % interval")
+    fitted_until: date = Field(description="last log date used (YYYY-MM-DD)")
+    points: int = Field(ge=0, description="log rows used")
+
+    @field_validator("fitted_until", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise ValueError("must be a date written YYYY-MM-DD") from None
+        return value
+
+    @model_validator(mode="after")
+    def _inside_intervals(self) -> "Calibration":
+        for name in ("maintenance_offset_kcal", "response"):
+            low, high = getattr(self, f"{name}_interval")
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(f"{name} {value:g} must lie inside {name}_interval "
+                                 f"[{low:g}, {high:g}]")
+        if self.response_interval[0] <= 0:
+            raise ValueError("response_interval must be positive")
+        return self
 
 
 def check_time_zone(name: str) -> str:
@@ -117,7 +169,7 @@ class Profile(BaseModel):
     sex: Sex
     age: int = Field(ge=18, le=90, description="[years] adults only: the equations are adult ones")
     height_cm: float = Field(ge=120, le=230, description="[cm]")
-    weight_kg: float = Field(ge=35, le=250, description="[kg]")
+    weight_kg: float = Field(ge=WEIGHT_KG_RANGE[0], le=WEIGHT_KG_RANGE[1], description="[kg]")
     body_fat_pct: float | None = Field(
         None, ge=3, le=60, description="[%] estimated with Jackson et al. 2002 (BMI) when absent"
     )
@@ -158,6 +210,8 @@ class Profile(BaseModel):
     time_zone: TimeZone | None = Field(
         None, description="IANA time zone of the calendar file's sessions (e.g. Europe/Oslo); "
                           "absent: floating local times")
+    calibration: Calibration | None = Field(
+        None, description="what `legplan calibrate` learned from the athlete's log")
 
     @model_validator(mode="before")
     @classmethod
@@ -221,6 +275,15 @@ class Profile(BaseModel):
         if not math.isfinite(self.height_cm) or not math.isfinite(self.weight_kg):
             raise ValueError("height and weight must be finite numbers")
         return self
+
+    def without_calibration(self) -> "Profile":
+        """This athlete as the equations alone see them (what a calibration is fitted against)."""
+        return self.model_copy(update={"calibration": None})
+
+    @property
+    def fast_twitch_given(self) -> bool:
+        """Whether the profile states the fibre type (else the default is a guess, SCIENCE §3)."""
+        return "fast_twitch_pct" in self.model_fields_set
 
     @property
     def sex_min_intake(self) -> float:

@@ -126,7 +126,29 @@ def goal_status(plan: Plan, units: Units) -> dict[str, Any]:
             when = f"Kept up, this week does not reach the goal by week {MAX_WEEKS}."
         else:
             when = f"No safe plan reaches the goal by week {MAX_WEEKS}."
+    if status.probability is not None:
+        headline += f"; chance it is reached: {likelihood(status.probability)}"
     return {"reached": plan.goal_reached, "headline": headline, "when": when, "unmet": detail}
+
+
+def likelihood(probability: float) -> str:
+    """The share of parameter draws that reach the goal, in words: "about 60 %" (never a bare
+    0 or 100 %, which 256 draws cannot show)."""
+    pct = round(probability * 100)
+    if pct < 1:
+        return "under 1 %"
+    if pct > 99:
+        return "over 99 %"
+    return f"about {pct} %"
+
+
+def band_text(units: Units, low: float | None, high: float | None, kind: str) -> str:
+    """An 80 % band as "55.2–56.8 cm" ("" when the projection has none)."""
+    if low is None or high is None:
+        return ""
+    if kind == "length":
+        return f"{number(units.cm(low), 1)}–{length(units, high)}"
+    return f"{number(units.kg(low), 1)}–{mass(units, high)}"
 
 
 def targets(plan: Plan) -> dict[str, str]:
@@ -227,6 +249,9 @@ def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
     units = Units.of(plan.units)
     weekly = plan.projection.weekly
     thigh = [(w.week, units.cm(w.thigh_circumference_cm)) for w in weekly]
+    band = [(w.week, units.cm(w.thigh_circumference_cm_low), units.cm(w.thigh_circumference_cm_high))
+            for w in weekly if w.thigh_circumference_cm_low is not None
+            and w.thigh_circumference_cm_high is not None]
     target_line = None
     if plan.goal in ("leaner", "bulkier"):
         target_line = units.cm(weekly[0].thigh_circumference_cm
@@ -247,7 +272,7 @@ def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
         "targets": targets(plan),
         "prediction": prediction_rows(plan, units),
         "thigh_chart": svg_chart(thigh, units.length, units.length_decimals, target_line,
-                                 min_span=units.cm(1.0)),
+                                 min_span=units.cm(1.0), band=band or None),
         "text_chart": text_chart(weekly, units),
         "explanation": list(plan.explanation),
         "guardrails": guardrail_rows(plan),
@@ -301,6 +326,7 @@ def svg_chart(
     min_span: float,
     width: int = 420,
     height: int = 170,
+    band: list[tuple[int, float, float]] | None = None,
 ) -> dict[str, Any]:
     """Geometry of a line chart in SVG user units: polyline points, axis ticks, target line.
 
@@ -311,6 +337,7 @@ def svg_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     weeks = [w for w, _ in points]
     values = [v for _, v in points] + ([target] if target is not None else [])
+    values += [v for _, low, high in band or [] for v in (low, high)]
     y_min, y_max, y_step = value_axis(min(values), max(values), 4, min_span)
     first, last = min(weeks), max(weeks)
     x_span = max(last - first, 1)
@@ -344,6 +371,10 @@ def svg_chart(
         "axis_y": height - 4,
         "unit": unit,
         "points": " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in points),
+        # the 80 % band as one polygon: along the upper edge, back along the lower
+        "band": None if not band else " ".join(
+            [f"{x(w):.1f},{y(high):.1f}" for w, _, high in band]
+            + [f"{x(w):.1f},{y(low):.1f}" for w, low, _ in reversed(band)]),
         "x_ticks": x_ticks,
         "y_ticks": y_ticks,
         "start": {"x": f"{x(start_week):.1f}", "y": f"{y(start_value):.1f}",
@@ -387,6 +418,10 @@ def text_chart(weekly: list[WeekPoint], units: Units, width: int = 20) -> list[d
             "thigh": length(units, point.thigh_circumference_cm),
             "change": length_change(units, change),
             "weight": mass(units, point.body_weight_kg),
+            "thigh_band": band_text(units, point.thigh_circumference_cm_low,
+                                    point.thigh_circumference_cm_high, "length"),
+            "weight_band": band_text(units, point.body_weight_kg_low, point.body_weight_kg_high,
+                                     "mass"),
             "bar": bar or "·",
         })
     return rows

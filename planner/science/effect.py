@@ -54,7 +54,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 import numpy as np
@@ -244,8 +244,8 @@ def stimulus_fraction(weekly_sets: float) -> float:
 
     Example: 10 sets → 0.686; 20 sets → 1.0.
     """
-    x = min(max(weekly_sets, 0.0), SETS_FULL)
-    gain = SETS_SLOPE_PCT * x + SETS_INTERCEPT_PCT * min(x, 1.0)
+    x = _clip(weekly_sets, 0.0, SETS_FULL)  # a float, or a numpy array of draws
+    gain = SETS_SLOPE_PCT * x + SETS_INTERCEPT_PCT * _clip(x, 0.0, 1.0)
     return gain / (SETS_SLOPE_PCT * SETS_FULL + SETS_INTERCEPT_PCT)
 
 
@@ -410,7 +410,9 @@ def baseline(profile: Profile) -> Baseline:
     Skeletal muscle is 38 % (men) / 31 % (women) of body mass and 55 % of it is in the lower
     body (Janssen 2000 [13]); legs hold 30 % (men) / 39 % (women) of body fat (NHANES DXA,
     Kelly 2009 [15]; approximate). A thigh is 14.2 % / 14.8 % of body mass (de Leva 1996 [14]);
-    what is not its muscle or fat (bone, skin, other tissue) is held constant.
+    what is not its muscle or fat (bone, skin, other tissue) is held constant. A profile's
+    ``calibration`` (what ``legplan calibrate`` learned) is applied here, by ``individual``, so
+    every command that projects or solves uses it.
     """
     sex = profile.sex
     bw = profile.weight_kg
@@ -428,7 +430,7 @@ def baseline(profile: Profile) -> Baseline:
     thigh_g = THIGH_MASS_SHARE[sex] * bw * 1000.0
     tissue_g = (leg_muscle + leg_fat) / 2 * thigh_share * 1000.0
     other_g = max(thigh_g - tissue_g, 0.1 * thigh_g)
-    return Baseline(
+    base = Baseline(
         bw0=bw, fat0=fat, lean0=lean, ecf0=ecf, rmr=rmr, ei0=ei0, k=k, delta=delta,
         g_max=max_gain_kg_per_day(sex, profile.strength_experience, bw),
         leg_muscle0=leg_muscle, leg_fat0=leg_fat,
@@ -438,6 +440,24 @@ def baseline(profile: Profile) -> Baseline:
         thigh_length_cm=THIGH_LENGTH_PER_HEIGHT[sex] * profile.height_cm,
         thigh_other_cm3=other_g / OTHER_DENSITY,
     )
+    cal = profile.calibration
+    if cal is None:
+        return base
+    return individual(base, cal.maintenance_offset_kcal, cal.response)
+
+
+def individual(base: Baseline, offset_kcal, response) -> Baseline:
+    """The baseline of one athlete who differs from the equations (docs/design.md
+    "Calibration"): maintenance shifted by ``offset_kcal`` [kcal/d] (negative: burns less; both
+    the maintenance intake ``ei0`` and the expenditure constant ``k`` move, so the body starts in
+    balance at the new maintenance) and the training-age ceiling ``g_max`` scaled by
+    ``response`` [×] (responders differ several-fold: Hubal 2005, Bamman 2007).
+
+    The one place a calibration (``baseline``), a parameter draw (``bands``) and a trial fit
+    (``calibration``) act on the model; either argument may be a numpy array of draws.
+    """
+    return replace(base, ei0=base.ei0 + offset_kcal, k=base.k + offset_kcal,
+                   g_max=base.g_max * response)
 
 
 def thigh_circumference_cm(
@@ -487,7 +507,8 @@ def simulate(
     calories : [kcal/d] intake (float, or numpy array to tabulate many plans at once)
     session_kcal_per_kg_week : [kcal/kg/week] net cost of the sessions (float or array)
     stimulus : [0-1] effective stimulus s (``training_inputs``; float or array)
-    growth : [kg/d] growth ceiling G
+    growth : [kg/d] growth ceiling G (float or array)
+    base : its ``ei0``, ``k`` and ``g_max`` may be arrays too (parameter draws: ``individual``)
     days : length of the projection; step_days : RK4 step (1 for plans; the solver's tables use 7,
         exact enough because water, glycogen and adaptive thermogenesis are solved in closed form)
 
@@ -508,7 +529,8 @@ def simulate(
 
     and fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
     """
-    vector = any(isinstance(x, np.ndarray) for x in (calories, session_kcal_per_kg_week, stimulus))
+    vector = any(isinstance(x, np.ndarray)
+                 for x in (calories, session_kcal_per_kg_week, stimulus, growth, base.ei0))
     exp = np.exp if vector else math.exp
     vmin = np.minimum if vector else min
     vmax = np.maximum if vector else max
@@ -560,7 +582,8 @@ def simulate(
         d_fat = (e - denom_l * d_lean) / denom_f
         return d_lean, d_fat, growth
 
-    zero = 0.0 * calories + 0.0 * session_kcal_per_kg_week + 0.0 * stimulus
+    zero = (0.0 * calories + 0.0 * session_kcal_per_kg_week + 0.0 * stimulus + 0.0 * growth
+            + 0.0 * base.ei0)
     lean = base.lean0 + zero
     fat = base.fat0 + zero
     acc = zero

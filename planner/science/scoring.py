@@ -22,7 +22,7 @@ from planner.model.sessions import (
     describe_dose,
     squat_load_for,
 )
-from planner.science import effect, goals, guardrails
+from planner.science import bands, effect, goals, guardrails
 
 
 def describe(session: Session, experience: str) -> Session:
@@ -82,6 +82,9 @@ def score(
     sessions = [s for _, s in plan.sessions()]
     load = effect.plan_load(profile, sessions)
     projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
+    band = bands.projection_band(profile, plan.calories_per_day, load, sessions, protein,
+                                 projection)
+    projection = bands.with_band(projection, band)
     check = goals.evaluate(profile, projection.weekly[0], projection.weekly[-1])
     context = guardrails.Context(profile, plan, protein, projection, load)
     results = guardrails.check(context)
@@ -110,7 +113,7 @@ def score(
         goal_reached=check.reached,
         goal_status=GoalStatus(target_thigh_change_cm=check.target_cm,
                                shortfall_cm=check.shortfall_cm, unmet=check.unmet,
-                               earliest_week=earliest),
+                               earliest_week=earliest, probability=band.probability),
         guardrails=results,
         explanation=lines,
         solver=solver,
