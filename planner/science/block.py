@@ -54,6 +54,19 @@ def _with_dose(item: Item, dose: int) -> Item:
     return (kind, dose, CATALOGUE[kind].minutes_for(dose), load)
 
 
+def _lighter(days: list[list[Item]]) -> list[list[Item]]:
+    """A lighter week of ``days``: its running and its squats/lunges each cut by
+    ``progression.lighter_doses``, the same sessions on the same days."""
+    days = [list(day) for day in days]
+    for running in (True, False):
+        where = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
+                 if CATALOGUE[item[0]].running == running]
+        doses = progression.lighter_doses([(days[d][i][0], days[d][i][1]) for d, i in where])
+        for (d, i), dose in zip(where, doses):
+            days[d][i] = _with_dose(days[d][i], dose)
+    return days
+
+
 def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
     """Shorten the week's running until it is within ``cap`` [min]: the longest long run a
     catalogue step at a time, then the largest sprint or hill session a rep at a time."""
@@ -85,16 +98,10 @@ def block_weeks(profile: Profile, working: Sequence[Sequence[Item]], weeks: int)
     lights: list[bool] = []
     for w in range(1, weeks + 1):
         light = progression.is_lighter(w)
-        days = []
-        for day in working:
-            items = []
-            for item in day:
-                kind, dose = item[0], item[1]
-                dose = progression.built_dose(kind, dose, exp, w)
-                if light:
-                    dose = progression.lighter_dose(kind, dose, exp)
-                items.append(_with_dose(item, dose))
-            days.append(items)
+        days = [[_with_dose(item, progression.built_dose(item[0], item[1], exp, w))
+                 for item in day] for day in working]
+        if light:
+            days = _lighter(days)
         cap = progression.running_build_cap(first, pct, profile.recent_weekly_run_minutes,
                                             history, lights)
         days = _fit_running(days, cap)
@@ -124,11 +131,11 @@ def _round_step(x, up: bool | None = None):
     return (c(x / CALORIE_STEP - 1e-9) if up else f(x / CALORIE_STEP + 1e-9)) * CALORIE_STEP
 
 
-def cycle_bounds(profile: Profile, session_kcal_per_kg: Sequence, weight_kg):
+def cycle_bounds(profile: Profile, session_kcal_per_kg: Sequence, weight_kg, rounded: bool = True):
     """[kcal/d] (lowest, highest) calories that keep every calorie guardrail (intake floor,
     deficit, healthy weight, surplus) in every week of a cycle, each week's expenditure taken at
     ``weight_kg`` (the body at the cycle's re-set) with that week's sessions (their net cost
-    [kcal/kg/week] each), rounded inwards to whole calorie steps."""
+    [kcal/kg/week] each), rounded inwards to whole calorie steps (``rounded``)."""
     lows, highs = [], []
     for skpk in session_kcal_per_kg:
         low, high = guardrails.calorie_bounds(profile, effect.expenditure_at(profile, skpk, weight_kg))
@@ -139,6 +146,8 @@ def cycle_bounds(profile: Profile, session_kcal_per_kg: Sequence, weight_kg):
     low, high = lows[0], highs[0]
     for lo, hi in zip(lows[1:], highs[1:]):
         low, high = vmax(low, lo), vmin(high, hi)
+    if not rounded:
+        return low, high
     return _round_step(low, up=True), _round_step(high, up=False)
 
 
@@ -189,9 +198,9 @@ def simulate_block(profile: Profile, base: effect.Baseline, session_kcal_per_kg:
     return lists, by_week
 
 
-def first_cycle_kcal_per_kg(loads: Sequence[effect.WeekLoad]) -> list[float]:
-    """The net session costs [kcal/kg/week] of the block's first calorie cycle."""
-    return [load.session_kcal_per_kg for load in loads[:progression.CALORIE_RESET_EVERY]]
+def first_cycle(weekly: Sequence) -> list:
+    """The first calorie cycle's share of a block's week-by-week values."""
+    return list(weekly[:progression.CALORIE_RESET_EVERY])
 
 
 def first_monday(day: date) -> date:

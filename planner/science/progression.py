@@ -7,8 +7,9 @@ A block is the working (full-volume) week the solver picks, shaped week by week 
   ``SETS_BUILD_WEEKS`` weeks; a novice starts lowest (``SETS_START_SHARE``). ACSM 2009's
   progression models start novices at low volume and add sets as they adapt; Rogerson 2024's
   coaches raise volume across a mesocycle;
-* **every 4th week is lighter** (``LIGHTER_EVERY``): each session keeps ``LIGHTER_SHARE`` of its
-  dose (about 35 % less), on the same days — the convention of Runna and pheidi (three build
+* **every 4th week is lighter** (``LIGHTER_EVERY``): its running minutes and its squat/lunge
+  sets are each cut to about ``LIGHTER_SHARE`` (35 % less; ``lighter_doses``), the same sessions
+  on the same days — the convention of Runna and pheidi (three build
   weeks, then an easier one) and of the deloads Rogerson 2024 found (every 5.6 ± 2.3 weeks,
   sets and load cut, frequency kept);
 * **running builds** towards the working week's running no faster than the running-load rule
@@ -83,10 +84,38 @@ def built_dose(kind: str, dose: int, experience: str, week: int) -> int:
     return nearest_dose(kind, dose * sets_share(experience, week), dose, experience)
 
 
-def lighter_dose(kind: str, dose: int, experience: str) -> int:
-    """A session's dose in a lighter week: ``LIGHTER_SHARE`` of it, the nearest catalogue dose,
-    never more than it (and never under the kind's smallest dose)."""
-    return nearest_dose(kind, dose * LIGHTER_SHARE, dose, experience)
+def lighter_doses(doses: list[tuple[str, int]]) -> list[int]:
+    """The doses of a lighter week's sessions of one kind of volume (the running sessions, whose
+    volume is minutes; or the squats/lunges sessions, sets): catalogue doses, each at most the
+    full week's, whose total volume is the nearest to ``LIGHTER_SHARE`` of the full week's and
+    at least ``LIGHTER_KEEP_MIN`` of it (the smallest doses permitting). Each session starts at
+    the largest catalogue dose under its share and goes up a step at a time where that brings
+    the total nearer."""
+    def volume(kind: str, dose: int) -> float:
+        return dose if kind == "squats_lunges" else CATALOGUE[kind].minutes_for(dose)
+
+    full = sum(volume(k, d) for k, d in doses)
+    target, least = LIGHTER_SHARE * full, LIGHTER_KEEP_MIN * full
+    steps = [[x for x in CATALOGUE[k].doses() if x <= d] or [CATALOGUE[k].dose_min]
+             for k, d in doses]
+    at = [max([i for i, x in enumerate(opts) if x <= LIGHTER_SHARE * d], default=0)
+          for opts, (_, d) in zip(steps, doses)]
+
+    def total() -> float:
+        return sum(volume(k, opts[i]) for (k, _), opts, i in zip(doses, steps, at))
+
+    while True:
+        now = total()
+        raises = [(abs(now - volume(k, opts[i]) + volume(k, opts[i + 1]) - target), j)
+                  for j, ((k, _), opts, i) in enumerate(zip(doses, steps, at))
+                  if i + 1 < len(opts)]
+        if not raises:
+            break
+        gap, j = min(raises)
+        if gap >= abs(now - target) - 1e-9 and now >= least - 1e-9:
+            break
+        at[j] += 1
+    return [opts[i] for opts, i in zip(steps, at)]
 
 
 def running_build_cap(first_cap: float, increase_pct: float, recent: float,

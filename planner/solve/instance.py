@@ -97,6 +97,7 @@ class Instance:
     endurance_max: int = 0  # [min/week] most long-run minutes a week can hold
     bounded: bool = True  # domains tightened by the rules (off when explaining infeasibility)
     relaxed: tuple[str, ...] = ()  # shape rules given way (``SolverParams.relaxed``)
+    block_cache: dict = field(default_factory=dict)  # ``objective.block_inputs`` by week
 
 
 

@@ -74,10 +74,10 @@ from planner.solve.objective import (
     W_UNREACHED,
     Choice,
     Table,
+    block_outcomes,
     build_table,
     exact_terms,
     first_reaching_horizon,
-    outcomes,
     polish,
     polish_all,
     starter_weeks,
@@ -895,7 +895,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             # centred, yet the full model says the goal is missed: correct the surrogate by the
             # error it made here (its bias is systematic near the centre) and ask again
             cal = int(solver.Value(v.calories))
-            exact = outcomes(inst, np.array([float(cal)]), s_kcal, stim_now)
+            exact, _ = block_outcomes(inst, [week], np.array([float(cal)]))  # the block's
             for name in METRICS:
                 err = float(exact[name][0]) - table.value(name, cal, s_kcal, stim_now)
                 bias[name] = bias.get(name, 0.0) + err
