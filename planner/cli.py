@@ -61,6 +61,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
+from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
 
@@ -355,15 +356,27 @@ def _check_output_option(ctx: click.Context, param: click.Parameter, value: str 
     return value
 
 
-def render_plan(plan: Plan, fmt: str) -> str:
-    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.report.render``."""
+def render_plan(plan: Plan, fmt: str, week: int | None = None) -> str:
+    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.report.render``
+    (``week``: the block's week the sheet shows, default week 1)."""
     if fmt == "json":
         return plan.to_json()
     from planner.report.render import (
         render,  # lazy: Jinja and templates are only needed for md/html
     )
 
-    return render(plan, fmt)
+    return render(plan, fmt, week=week)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` option's value as a date (a bad one exits 2 naming the option)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. "
+                                 "2026-01-05") from None
 
 
 def format_option(default: str = "json") -> Callable[[F], F]:
@@ -489,22 +502,34 @@ def score(profile_path: str, plan_path: str, weeks: int | None, fmt: str,
 
 @main.command()
 @click.argument("profile_path", metavar="PROFILE")
+@click.option("--start", type=str, default=None, callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Date the block: week 1 starts on the first Monday on or after it.")
+@click.option("--today", type=str, default=None, callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Show the week holding this date on the sheet (needs --start) "
+                   "[default: week 1].")
 @format_option("md")
 @OUTPUT_OPTION
 @handle_errors
-def plan(profile_path: str, fmt: str, output: str | None) -> None:
-    """Solve and render one weekly plan for a profile.
+def plan(profile_path: str, start: date | None, today: date | None, fmt: str,
+         output: str | None) -> None:
+    """Solve and render a profile's plan: the block, week by week over its horizon.
 
     \b
     Example:
       legplan plan sample_profiles/dana_reyes.yaml --format html -o week.html
+      legplan plan sample_profiles/dana_reyes.yaml --start 2026-01-05 --today 2026-01-21
     """
     from planner.jobs.planning import (
         solve,  # lazy: OR-Tools is only loaded when solving
     )
 
+    if today is not None and start is None:
+        raise click.BadParameter("needs --start: without it the weeks have no dates",
+                                 param_hint="'--today'")
     profile = load_profile(profile_path)
-    write_output(render_plan(solve(profile), fmt), output)
+    result = solve(profile, start=start)
+    week = result.week_on(today) if today is not None else None
+    write_output(render_plan(result, fmt, week), output)
 
 
 @main.command(short_help="Plan a whole roster: one plan per athlete plus an overview.")

@@ -147,7 +147,7 @@ def test_score_minimal_plan_to_json(plan_file: Path) -> None:
     assert all(g["ok"] for g in doc["guardrails"] if g["name"] not in SHAPE_RULE_NAMES)
     assert doc["protein_g_per_day"] == 115  # 1.8 g/kg × 64 kg, the default when absent
     assert set(doc["goal_status"]) == {"target_thigh_change_cm", "shortfall_cm", "unmet",
-                                       "earliest_week"}
+                                       "earliest_week", "probability"}
     assert doc["goal_status"]["target_thigh_change_cm"] == pytest.approx(1.0, abs=1e-9)
 
 

@@ -268,6 +268,14 @@ class Plan(BaseModel):
                 counts[session.kind] += 1
         return counts
 
+    def week_on(self, day: date) -> int:
+        """The block's week (1…) whose Monday-to-Sunday holds ``day``: week 1 before the block
+        starts, the last week after it ends. Raises ValueError for a block without dates."""
+        if not self.weeks or self.weeks[0].start_date is None:
+            raise ValueError("the plan's weeks have no dates (plan it with a start date)")
+        offset = (day - self.weeks[0].start_date).days // 7
+        return min(max(offset + 1, 1), len(self.weeks))
+
     def without_timing(self) -> Plan:
         """This plan with ``solver.wall_ms`` set to 0, so reruns write the same bytes."""
         if self.solver is None:
