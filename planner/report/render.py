@@ -45,6 +45,7 @@ KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hi
 # normal size (measured with chromium on A4 and Letter); more switches to the compact print style.
 ROOMY_PRINT_LINES = 14
 WHY_CHARS_PER_LINE = 115
+ROOMY_BLOCK_WEEKS = 20  # the second page holds this many block rows at normal size; more: compact
 WEEK_STEPS = (1, 2, 4, 5, 10, 13)  # week-axis tick spacing, the first giving at most 6 intervals
 GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
 
@@ -332,6 +333,7 @@ def build_view(plan: Plan, page_size: str = "A4", week: int | None = None) -> di
                                  min_span=units.cm(1.0), lighter=lighter),
         "block": block_rows(plan, units, None if shown is None else shown.week),
         "block_start": block_start(plan),
+        "block_density": "long" if len(plan.weeks or []) > ROOMY_BLOCK_WEEKS else "normal",
         "text_chart": text_chart(weekly, units),
         "explanation": list(plan.explanation),
         "guardrails": guardrail_rows(plan),

@@ -451,9 +451,34 @@ def check_block(profile: Profile, weeks: list[PlanInput], lighter: list[bool],
     for results in per_rule:
         failed = [(w + 1, r) for w, r in enumerate(results) if not r.ok]
         if failed:
-            detail = "; ".join(f"week {w}: {r.detail}" for w, r in failed)
+            detail = _weeks_detail(failed)
         else:
             detail = (f"all {len(results)} weeks; week 1: {results[0].detail}"
                       if len(results) > 1 else results[0].detail)
         out.append(_result(results[0].name, not failed, detail))
     return out
+
+
+BROKEN_DETAILS_SHOWN = 3  # distinct failures a block's rule names; the rest are counted
+
+
+def _weeks_detail(failed: list[tuple[int, GuardrailResult]]) -> str:
+    """The failures of a rule over a block, weeks with the same detail together:
+    "weeks 1-3, 5-7: …; week 4: …", at most ``BROKEN_DETAILS_SHOWN`` details."""
+    by_detail: dict[str, list[int]] = {}
+    for week, result in failed:
+        by_detail.setdefault(result.detail, []).append(week)
+    parts = []
+    for detail, weeks in list(by_detail.items())[:BROKEN_DETAILS_SHOWN]:
+        spans: list[list[int]] = []
+        for w in weeks:
+            if spans and w == spans[-1][1] + 1:
+                spans[-1][1] = w
+            else:
+                spans.append([w, w])
+        text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+        parts.append(f"{'week' if len(weeks) == 1 else 'weeks'} {text}: {detail}")
+    more = sum(len(w) for w in list(by_detail.values())[BROKEN_DETAILS_SHOWN:])
+    if more:
+        parts.append(f"and {more} more week(s)")
+    return "; ".join(parts)
