@@ -48,7 +48,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "ordinal", "name", "slug", "source", "status", "goal", "goal_reached", "shortfall_cm",
     "calories_per_day", "protein_g_per_day",
     *(f"sessions_{kind}" for kind in KINDS),
-    "thigh_change_cm", "files", "reason",
+    "thigh_change_cm", "files", "reason", "block_weeks", "lighter_weeks",
 )
 IN_FLIGHT_PER_JOB = 4
 
@@ -132,6 +132,8 @@ def summarise(plan: Plan) -> dict[str, Any]:
         "protein_g_per_day": plan.protein_g_per_day,
         "sessions": plan.sessions_per_kind(),
         "thigh_change_cm": round(plan.projection.thigh_circumference_cm_change, 2),
+        "block_weeks": len(plan.weeks or []),
+        "lighter_weeks": [w.week for w in plan.weeks or [] if w.lighter],
     }
 
 
@@ -454,6 +456,8 @@ def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> lis
             "thigh_change_cm": r.get("thigh_change_cm", ""),
             "files": [f"{PLANS_DIR}/{r['slug']}.{fmt}" for fmt in formats] if ok else [],
             "reason": r.get("reason", ""),
+            "block_weeks": r.get("block_weeks", "") if ok else "",
+            "lighter_weeks": ";".join(str(w) for w in r.get("lighter_weeks", [])) if ok else "",
         })
     return rows
 
