@@ -424,6 +424,7 @@ def svg_chart(
         "right": width - right,
         "top": top,
         "bottom": height - bottom,
+        "plot_height": plot_h,
         "mid_x": f"{left + plot_w / 2:.1f}",
         "y_label_x": left - 6,
         "target_x": left + 4,

@@ -220,9 +220,13 @@ def block_trajectories(inst: Instance, weeks, calories: np.ndarray,
     n = len(calories)
     inputs = [block_inputs(inst, week, horizon) for week in weeks]
     cal = np.tile(np.asarray(calories, dtype=float), len(weeks))
-    skpk = [np.repeat([x[0][w] for x in inputs], n) for w in range(horizon)]
-    stim = [np.repeat([x[1][w] for x in inputs], n) for w in range(horizon)]
-    working = np.repeat([x[2] for x in inputs], n)
+    by_week = np.repeat(np.array([x[0] for x in inputs], dtype=float).reshape(len(weeks), -1),
+                        n, axis=0)  # (blocks × calories, weeks)
+    stim_by_week = np.repeat(np.array([x[1] for x in inputs], dtype=float).reshape(len(weeks), -1),
+                             n, axis=0)
+    skpk = [by_week[:, w] for w in range(horizon)]
+    stim = [stim_by_week[:, w] for w in range(horizon)]
+    working = np.repeat(np.array([x[2] for x in inputs], dtype=float), n)
     states, _ = block.simulate_block(inst.profile, inst.base, skpk, stim, inst.growth, cal,
                                      working, step_days=DAYS_PER_WEEK)
     low, high = block.cycle_bounds(inst.profile, block.first_cycle(skpk), inst.profile.weight_kg,
@@ -287,8 +291,35 @@ def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: f
 
 
 
-def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
-    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
+def block_shape(inst: Instance, week) -> tuple[list[float], list[float]]:
+    """How the block built from ``week`` scales it, week by week: each week's net session cost
+    and stimulus as shares of the working week's (1 where the working week has none)."""
+    skpk, stim, working = block_inputs(inst, week, inst.weeks)
+    _, s_work = week_totals(inst, week)
+    return ([x / working if working > 0 else 1.0 for x in skpk],
+            [x / s_work if s_work > 0 else 1.0 for x in stim])
+
+
+def shaped_outcomes(inst: Instance, calories, session_kcal_day, stimulus,
+                    shape: tuple[list[float], list[float]]) -> dict[str, np.ndarray]:
+    """``outcomes`` of a block shaped like ``shape`` (``block_shape``): week w holds that share
+    of the session energy and the stimulus, and the calories are re-set as the block's are."""
+    cal, sk, st = np.broadcast_arrays(np.asarray(calories, dtype=float),
+                                      np.asarray(session_kcal_day, dtype=float) * DAYS_PER_WEEK
+                                      / inst.base.bw0,
+                                      np.asarray(stimulus, dtype=float))
+    kcal, stim = shape
+    states, _ = block.simulate_block(inst.profile, inst.base, [r * sk for r in kcal],
+                                     [q * st for q in stim], inst.growth, cal, sk,
+                                     step_days=DAYS_PER_WEEK)
+    return {name: values[-1] for name, values in _changes(inst, states).items()}
+
+
+def build_table(inst: Instance, s_est: float, stim_est: float = 0.5,
+                shape: tuple[list[float], list[float]] | None = None) -> Table:
+    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level:
+    of a block shaped like ``shape`` (``block_shape`` of the week the table is centred on, so
+    that it is exact there), or of the repeated week."""
     step = max(inst.cal_step, LEVEL_STEP)
     cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
     if inst.pins.calories is not None:  # pinned: one level (all of them when explaining)
@@ -298,7 +329,8 @@ def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
     c4 = np.concatenate([cals] * 4)
     s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
     stim = np.repeat([0.0, 1.0, 0.0, 1.0], n)
-    out = outcomes(inst, c4, s_kcal, stim)
+    out = (outcomes(inst, c4, s_kcal, stim) if shape is None
+           else shaped_outcomes(inst, c4, s_kcal, stim, shape))
     a, b, c = {}, {}, {}
     for name in METRICS:
         v00, v01, v10, v11 = (out[name][k * n:(k + 1) * n] for k in range(4))
