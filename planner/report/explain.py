@@ -300,7 +300,8 @@ def block_lines(plan: Plan) -> list[str]:
     if lighter:
         parts.append(f"week{'s' if len(lighter) > 1 else ''} {', '.join(lighter)} "
                      f"{'are' if len(lighter) > 1 else 'is'} lighter (same sessions and days, "
-                     f"about {1 - progression.LIGHTER_SHARE:.0%} less running and fewer sets)")
+                     f"about {1 - progression.LIGHTER_SHARE:.0%} less running and fewer sets where the "
+                     "doses allow)")
     kcal = []
     for w in weeks:
         if not kcal or kcal[-1] != w.calories_per_day:
