@@ -152,10 +152,6 @@ def test_rate_of_loss_binds_when_tightened():
     assert plan_tight.calories_per_day > plan_loose.calories_per_day
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known miss since the solver optimises the block (issue 13): the surrogate, exact at the "
-    "block of the week it is centred on, ranks this athlete's best block (one 60-min Saturday "
-    "long run, 87 points) below a week with a second long run on Thursday (144 points)"))
 def test_long_run_day_preference_is_honoured_when_free():
     profile = base_profile(goal="leaner", long_run_day="sat")
     plan = solve(profile, FAST)

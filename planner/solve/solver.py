@@ -938,6 +938,30 @@ def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
                     cand[d][i] = same[j]
                     if week_keeps_rules(inst, cand):
                         out.append(cand)
+    return out + merged_long_runs(inst, week)
+
+
+def merged_long_runs(inst: Instance, week) -> list[list[list[Option]]]:
+    """Weeks with two of ``week``'s long runs made one, on either run's day, of the longest
+    catalogue dose that fits that day and is at most their sum, keeping every structural and
+    shape rule (a move a dose step cannot make: the block of one longer run can rank better,
+    with the sessions beside it kept, than the surrogate said)."""
+    runs = [(d, i) for d, day in enumerate(week) for i, o in enumerate(day) if o.kind == "long_run"]
+    out = []
+    for (d1, i1), (d2, i2) in ((a, b) for n, a in enumerate(runs) for b in runs[n + 1:]):
+        total = week[d1][i1].dose + week[d2][i2].dose
+        for keep, (gone, j) in (((d1, i1), (d2, i2)), ((d2, i2), (d1, i1))):
+            room = inst.avail[keep[0]] - sum(o.minutes for k, o in enumerate(week[keep[0]])
+                                             if k != keep[1])
+            fits = [o for o in inst.options
+                    if o.kind == "long_run" and o.dose <= total and o.minutes <= room]
+            if not fits:
+                continue
+            cand = [list(x) for x in week]
+            cand[keep[0]][keep[1]] = max(fits, key=lambda o: o.dose)
+            del cand[gone][j]
+            if week_keeps_rules(inst, cand):
+                out.append(cand)
     return out
 
 
