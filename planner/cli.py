@@ -71,6 +71,13 @@ from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError
 from planner.model.files import NotARegularFileError, output_target, write_atomic  # noqa: E402
 from planner.model.plan import FORMATS, Plan, load_plan  # noqa: E402
 from planner.model.profile import Profile, check_time_zone, load_profile  # noqa: E402
+from planner.report.calendar import (  # noqa: E402
+    CALENDAR_FORMAT,
+    DEFAULT_TIME,
+    CalendarSettings,
+    calendar_text,
+    check_calendar,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -356,15 +363,16 @@ def _check_output_option(ctx: click.Context, param: click.Parameter, value: str 
     return value
 
 
-def render_plan(plan: Plan, fmt: str) -> str:
-    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.report.render``."""
+def render_plan(plan: Plan, fmt: str, week: int | None = None) -> str:
+    """The plan as text: canonical JSON, or Markdown / HTML from ``planner.report.render``
+    (``week``: the block's week the sheet shows, default week 1)."""
     if fmt == "json":
         return plan.to_json()
     from planner.report.render import (
         render,  # lazy: Jinja and templates are only needed for md/html
     )
 
-    return render(plan, fmt)
+    return render(plan, fmt, week=week)
 
 
 def format_option(default: str = "json") -> Callable[[F], F]:
@@ -531,22 +539,44 @@ def score(profile_path: str, plan_path: str, weeks: int | None, fmt: str,
 
 @main.command()
 @click.argument("profile_path", metavar="PROFILE")
-@format_option("md")
+@START_OPTION
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              callback=_parsed_option("%Y-%m-%d", "a date as YYYY-MM-DD", "2027-01-20",
+                                      datetime.date),
+              help="Show the week holding this date on the sheet (needs --start) "
+                   "[default: week 1].")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, CALENDAR_FORMAT)), default="md",
+              show_default=True, help="Output format (ics: a calendar file; needs --start).")
+@TIME_OPTION
+@TZ_OPTION
 @OUTPUT_OPTION
 @handle_errors
-def plan(profile_path: str, fmt: str, output: str | None) -> None:
-    """Solve and render one weekly plan for a profile.
+def plan(profile_path: str, start: date | None, today: date | None, fmt: str,
+         at: time | None, tz: str | None, output: str | None) -> None:
+    """Solve and render a profile's plan: the block, week by week over its horizon.
 
     \b
     Example:
       legplan plan sample_profiles/dana_reyes.yaml --format html -o week.html
+      legplan plan sample_profiles/dana_reyes.yaml --start 2027-01-04 --today 2027-01-20
+      legplan plan sample_profiles/dana_reyes.yaml --start 2027-01-04 --format ics -o dana.ics
     """
     from planner.jobs.planning import (
         solve,  # lazy: OR-Tools is only loaded when solving
     )
 
+    if today is not None and start is None:
+        raise click.BadParameter("needs --start: without it the weeks have no dates",
+                                 param_hint="'--today'")
+    calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
+    check_calendar((fmt,), calendar)  # before any work
     profile = load_profile(profile_path)
-    write_output(render_plan(solve(profile), fmt), output)
+    result = solve(profile, start=start)
+    if fmt == CALENDAR_FORMAT:
+        text = calendar_text(result, calendar, profile.time_zone)
+    else:
+        text = render_plan(result, fmt, result.week_on(today) if today is not None else None)
+    write_output(text, output)
 
 
 @main.command(short_help="Plan a whole roster: one plan per athlete plus an overview.")
@@ -578,7 +608,6 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
       legplan batch sample_profiles/ --out plans/ --format html,ics --start 2027-01-04
     """
     from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
-    from planner.report.calendar import DEFAULT_TIME, CalendarSettings
 
     calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
     try:

@@ -246,7 +246,7 @@ def test_score_md_and_html_go_through_the_renderer(plan_file: Path, fmt: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.ModuleType("planner.report.render")
 
-    def render(plan: Plan, f: str) -> str:
+    def render(plan: Plan, f: str, **options: Any) -> str:
         return f"{f}: {plan.athlete}, {plan.calories_per_day} kcal\n"
 
     fake.render = render  # type: ignore[attr-defined]
@@ -264,7 +264,7 @@ def fake_solver(monkeypatch: pytest.MonkeyPatch, solve: Any) -> None:
 
 
 def test_plan_writes_the_solved_plan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def solve(profile: Profile) -> Plan:
+    def solve(profile: Profile, **options: Any) -> Plan:
         return score(profile, parse_plan(MINIMAL_PLAN))
 
     fake_solver(monkeypatch, solve)
@@ -277,7 +277,7 @@ def test_plan_writes_the_solved_plan(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
 def test_plan_without_a_safe_plan_exits_3(monkeypatch: pytest.MonkeyPatch,
                                           tmp_path: Path) -> None:
-    def solve(profile: Profile) -> Plan:
+    def solve(profile: Profile, **options: Any) -> Plan:
         raise NoSafePlanError(profile.name, ["minimum intake", "deficit"])
 
     fake_solver(monkeypatch, solve)
@@ -292,7 +292,7 @@ def test_plan_without_a_safe_plan_exits_3(monkeypatch: pytest.MonkeyPatch,
 
 def test_plan_bad_profile_exits_2_before_solving(monkeypatch: pytest.MonkeyPatch,
                                                  bad_profile: Path) -> None:
-    def solve(profile: Profile) -> Plan:
+    def solve(profile: Profile, **options: Any) -> Plan:
         raise AssertionError("the solver must not run on a bad profile")
 
     fake_solver(monkeypatch, solve)

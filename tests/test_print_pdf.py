@@ -1,18 +1,21 @@
-"""Printing in a real headless browser: every sample profile's HTML plan prints on exactly one
-A4 page and one Letter page (Debian's chromium, ``--print-to-pdf``)."""
+"""Printing in a real headless browser (Debian's chromium, ``--print-to-pdf``): every sample
+profile's plan — a block — prints on exactly two A4 pages and two Letter pages (the sheet with
+the current week, then the block); a plan without weeks (a scored week) on exactly one."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
 from render_plans import best_plan, built_in_profiles, profiles_for_print
 
-from planner.model.plan import DayPlan, Plan, PlanInput, Session
+from planner.model.plan import MAX_WEEKS, DayPlan, Plan, PlanInput, Session
 from planner.report.render import render
+from planner.science.block import block_input
 from planner.science.scoring import score
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -83,9 +86,19 @@ def crowded_plan() -> Plan:
     return plan.model_copy(update={"explanation": why})
 
 
+def longest_block() -> Plan:
+    """A worst case for the second page: a 52-week block of the crowded week, with dates."""
+    week = crowded_plan()
+    profile = next(p for p in built_in_profiles() if p.units == "imperial")
+    profile = profile.model_copy(update={"availability": {"mon": 120, "wed": 60, "sat": 120}})
+    working = PlanInput(calories_per_day=week.calories_per_day, days=week.days)
+    plan = score(profile, block_input(profile, working, MAX_WEEKS, date(2026, 1, 1)))
+    return plan.model_copy(update={"explanation": week.explanation})
+
+
 def plans_to_print() -> list[tuple[str, Plan]]:
     plans = [(p.name, best_plan(p)) for p in profiles_for_print()]
-    return plans + [("crowded week", crowded_plan())]
+    return plans + [("crowded week", crowded_plan()), ("52-week block", longest_block())]
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +107,9 @@ def plans() -> list[tuple[str, Plan]]:
 
 
 @pytest.mark.parametrize("page_size", sorted(PAGE_SIZES))
-def test_every_plan_prints_on_exactly_one_page(browser, plans, page_size, tmp_path):
-    assert len(plans) >= 2
+def test_every_block_prints_on_two_pages_and_a_week_on_one(browser, plans, page_size, tmp_path):
+    assert sum(1 for _, plan in plans if plan.weeks) >= 2
+    assert sum(1 for _, plan in plans if not plan.weeks) >= 1
     problems = []
     for index, (name, plan) in enumerate(plans):
         html = tmp_path / f"plan{index}.html"
@@ -103,11 +117,15 @@ def test_every_plan_prints_on_exactly_one_page(browser, plans, page_size, tmp_pa
         html.write_text(render(plan, "html", page_size=page_size), encoding="utf-8")
         print_to_pdf(browser, html, pdf, tmp_path / "chromium-profile")
         pages, size = pdf_pages(pdf)
-        if pages != 1:
-            problems.append(f"{name}: {pages} pages")
+        want = 2 if plan.weeks else 1
+        if pages != want:
+            problems.append(f"{name}: {pages} pages, not {want}")
         if size:
             assert f"({PAGE_SIZES[page_size]})" in size, f"{name}: printed on {size}"
         text = pdf_text(pdf)
         if text is not None:  # the page holds the plan, not a blank or an error page
             assert plan.athlete in text and "Sunday" in text and "Goal" in text, name
-    assert not problems, f"plans that do not fit one {page_size} page: {problems}"
+            if plan.weeks:  # the second page holds the block, to its last week
+                assert "THE BLOCK, WEEK BY WEEK" in text.upper(), name
+                assert f"\n{len(plan.weeks)} " in text or f" {len(plan.weeks)} " in text, name
+    assert not problems, f"plans that do not print on their pages ({page_size}): {problems}"

@@ -13,6 +13,7 @@ from planner.model.errors import InputError
 from planner.model.plan import CALORIE_STEP, PlanInput
 from planner.model.profile import load_profile
 from planner.report.whatif_render import render_seek
+from planner.science.block import block_input
 from planner.science.scoring import score
 from planner.solve.solver import Pins, reaching_week
 
@@ -47,7 +48,7 @@ def rescored(profile, result, calories=None):
     sp = seek_profile(profile, result.target_thigh_change_cm, result.weeks)
     plan = PlanInput(calories_per_day=result.plan.calories_per_day if calories is None else calories,
                      protein_g_per_day=result.plan.protein_g_per_day, days=result.plan.days)
-    return score(sp, plan, result.weeks)
+    return score(sp, block_input(sp, plan, result.weeks))  # the block of that working week
 
 
 def test_seek_profile_replaces_goal_and_horizon(profile):

@@ -11,11 +11,19 @@ import pytest
 
 from benchmarks.athletes import oracle_profile
 from benchmarks.oracle import PARAMS, enumerate_best
+from planner.science.block import block_input
 from planner.science.scoring import score
 from planner.solve.instance import Pins
+from planner.solve.objective import W_UNREACHED
 from planner.solve.solver import solve_core
 
-TOLERANCE = 1e-6  # objective points: the solver must match the enumerated optimum
+TOLERANCE = 1e-6  # objective points: nothing beats the enumerated optimum
+# The solver optimises the block built from a week (issue 13) over a surrogate that is exact at
+# the block of the week it is centred on, not at every other week's block (a week with more of
+# its stimulus in squats builds differently): it must find the goal status of the optimum and
+# come within 1 % of the optimum's points besides the unreached penalty. Before the surrogate
+# took the block's shape it missed by up to 16 %; 23 of the 24 instances match exactly.
+RELATIVE = 0.01
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -23,8 +31,12 @@ def test_solver_matches_exhaustive_search(seed: int):
     profile = oracle_profile(seed)
     core = solve_core(profile, profile.horizon_weeks, PARAMS, Pins())
     expected = enumerate_best(profile, core.inst.relaxed)
-    plan = score(profile, core.choice.plan_input(core.inst.protein))
+    plan = score(profile, block_input(profile, core.choice.plan_input(core.inst.protein),
+                                      profile.horizon_weeks))
     broken = [r for r in plan.guardrails if not r.ok and r.name not in core.inst.relaxed]
     assert not broken, broken
-    assert core.choice.total <= expected + TOLERANCE, (core.choice.total, expected)
+    unreached = expected >= W_UNREACHED
+    assert (core.choice.total >= W_UNREACHED) == unreached, (core.choice.total, expected)
+    slack = max(TOLERANCE, RELATIVE * abs(expected - W_UNREACHED * unreached))
+    assert core.choice.total <= expected + slack, (core.choice.total, expected)
     assert core.choice.total >= expected - TOLERANCE  # nothing beats the exhaustive optimum

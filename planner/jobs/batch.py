@@ -30,6 +30,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -57,7 +58,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "ordinal", "name", "slug", "source", "status", "goal", "goal_reached", "shortfall_cm",
     "calories_per_day", "protein_g_per_day",
     *(f"sessions_{kind}" for kind in KINDS),
-    "thigh_change_cm", "files", "reason",
+    "thigh_change_cm", "files", "reason", "block_weeks", "lighter_weeks",
 )
 IN_FLIGHT_PER_JOB = 4
 
@@ -114,10 +115,10 @@ def default_jobs() -> int:
 
 # --- the per-athlete work (runs in a worker: inline, a pool process or a Dask worker) ----------
 
-def _default_plan(profile: Profile) -> Plan:
+def _default_plan(profile: Profile, start: date | None = None) -> Plan:
     from planner.jobs.planning import solve  # lazy: the solver pulls in OR-Tools
 
-    return solve(profile)
+    return solve(profile, start=start)
 
 
 def _default_render(plan: Plan, fmt: str) -> str:
@@ -150,6 +151,8 @@ def summarise(plan: Plan) -> dict[str, Any]:
         "protein_g_per_day": plan.protein_g_per_day,
         "sessions": plan.sessions_per_kind(),
         "thigh_change_cm": round(plan.projection.thigh_circumference_cm_change, 2),
+        "block_weeks": len(plan.weeks or []),
+        "lighter_weeks": [w.week for w in plan.weeks or [] if w.lighter],
     }
 
 
@@ -499,6 +502,8 @@ def summary_rows(records: list[dict[str, Any]], formats: tuple[str, ...]) -> lis
             "files": [f"{PLANS_DIR}/{r['slug']}.{fmt}" for fmt in formats] if ok else [],
             "reason": r.get("reason", ""),
             "calibration": r.get("calibration"),
+            "block_weeks": r.get("block_weeks", "") if ok else "",
+            "lighter_weeks": ";".join(str(w) for w in r.get("lighter_weeks", [])) if ok else "",
         })
     return rows
 
@@ -603,6 +608,8 @@ def run_batch(inputs: list[str | Path], out: str | Path, formats: tuple[str, ...
     records: dict[int, dict[str, Any]] = {}
     with _one_run_at_a_time(out), Progress(len(entries), progress_stream) as progress:
         try:
+            if plan_fn is None and calendar is not None and calendar.start is not None:
+                plan_fn = functools.partial(_default_plan, start=calendar.start)  # dated weeks
             work = functools.partial(plan_athlete, formats=formats, plan_fn=plan_fn,
                                      render_fn=render_fn, calendar=calendar)
             skipped = _plan_all(entries, out, formats, resume, records, progress,

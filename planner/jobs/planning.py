@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import date
 
 from planner.jobs.fixes import with_fix
 from planner.model.errors import NoSafePlanError
 from planner.model.plan import Plan, SolverInfo
 from planner.model.profile import Profile
 from planner.report.explain import explain
+from planner.science.block import block_input
 from planner.science.scoring import score
 from planner.solve.instance import Pins, SolverParams
 from planner.solve.solver import (
@@ -21,8 +23,10 @@ from planner.solve.solver import (
 
 
 def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | None = None,
-          weeks: int | None = None) -> Plan:
-    """Solve for the profile's goal and return the plan, re-scored by the full effect model."""
+          weeks: int | None = None, start: date | None = None) -> Plan:
+    """Solve for the profile's goal and return the plan — the block built from the solver's
+    working week (``planner.science.block``), re-scored day by day by the full effect model.
+    ``start``: the block's weeks get dates, week 1 from the first Monday on or after it."""
     params = params or SolverParams()
     pins = pins or Pins()
     weeks = profile.horizon_weeks if weeks is None else weeks
@@ -35,8 +39,8 @@ def solve(profile: Profile, params: SolverParams | None = None, pins: Pins | Non
         raise
     inst = core.inst
     params = replace(params, relaxed=inst.relaxed)  # the shape rules that gave way stay given way
-    plan_in = core.choice.plan_input(inst.protein)
-    first = score(profile, plan_in, weeks)  # its earliest week: this plan's own, kept up
+    plan_in = block_input(profile, core.choice.plan_input(inst.protein), weeks, start)
+    first = score(profile, plan_in)  # its earliest week: this plan's own, kept up
     earliest = first.goal_status.earliest_week
     if not first.goal_reached:
         # the closest plan, kept up, bounds the search over all safe plans

@@ -46,6 +46,7 @@ from planner.model.plan import (
 from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import LeverStep, Outcome, SeekResult, Sweep, SweepPoint
 from planner.science import guardrails
+from planner.science.block import block_input
 from planner.science.scoring import score
 from planner.solve.instance import Pins, SolverParams
 
@@ -122,16 +123,23 @@ def check_sweep_range(spec: SweepSpec, base_calories: int) -> None:
             f"{values[-1]} kcal/d; intakes must be {intake_offsets(base_calories)}"))])
 
 
-def plan_input(plan: Plan, calories: int | None = None, days: list[DayPlan] | None = None) -> PlanInput:
-    return PlanInput(calories_per_day=plan.calories_per_day if calories is None else calories,
+def plan_input(profile: Profile, plan: Plan, calories: int | None = None,
+               days: list[DayPlan] | None = None) -> PlanInput:
+    """The plan's working week (or ``days``) at ``calories``; for a block, the block built from
+    them again (``planner.science.block``: the same progression, its start date kept)."""
+    week = PlanInput(calories_per_day=plan.calories_per_day if calories is None else calories,
                      protein_g_per_day=plan.protein_g_per_day,
                      days=plan.days if days is None else days)
+    if not plan.weeks:
+        return week
+    return block_input(profile, week, len(plan.weeks), plan.weeks[0].start_date)
 
 
 def rescore(profile: Profile, plan: Plan, calories: int | None = None,
             days: list[DayPlan] | None = None) -> Plan:
-    """The plan's week (or ``days``) at ``calories``, re-scored by the full model."""
-    return score(profile, plan_input(plan, calories, days), find_earliest=False)
+    """The plan (its block, built from its week or ``days``) at ``calories``, re-scored by the
+    full model."""
+    return score(profile, plan_input(profile, plan, calories, days), find_earliest=False)
 
 
 def safe(plan: Plan) -> bool:
@@ -232,7 +240,7 @@ def seek(profile: Profile, delta_cm: float, weeks: int | None = None,
                      f"{trimmed.calories_per_day} kcal/d: the least that reaches the target "
                      "with this week")
         # the solver's explanation names its own calories: the re-score explains the new ones
-        plan = score(sp, plan_input(trimmed), solver=plan.solver)
+        plan = score(sp, plan_input(sp, trimmed), solver=plan.solver)
     for s in sweeps or []:  # before any of the work below
         check_sweep_range(s, plan.calories_per_day)
     reached = plan.goal_reached

@@ -44,6 +44,8 @@ from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import Outcome, Problem, Scenario, WhatIf
 from planner.model.text import find_unprintable
 from planner.science import guardrails
+from planner.science.block import block_input, cycle_bounds, first_cycle
+from planner.science.effect import expenditure_at, plan_load
 from planner.science.scoring import score
 from planner.solve.instance import Pins, SolverParams, prepare
 
@@ -213,11 +215,21 @@ def edit_profile(profile: Profile, edits: Iterable[Change], scenario: str) -> tu
 def calorie_check(profile: Profile, week: PlanInput, calories: int) -> tuple[list[str], int, str]:
     """Check a pinned intake against the calorie guardrails *before* solving.
 
-    Judged against the expenditure of ``week`` (the baseline week) under ``profile``. Returns the
-    broken rules (empty when safe), the nearest safe intake (a whole ``CALORIE_STEP``) and a detail.
+    Judged against the expenditure of every week of the first calorie cycle of the block built
+    from ``week`` (the baseline's working week) under ``profile``: a lighter week burns less, so
+    it bounds the surplus. Returns the broken rules (empty when safe), the nearest safe intake (a
+    whole ``CALORIE_STEP``) and a detail.
     """
-    maintenance = score(profile, week, find_earliest=False).projection.maintenance_kcal_per_day
-    low, high = guardrails.calorie_bounds(profile, maintenance)
+    scored = score(profile, block_input(profile, week, profile.horizon_weeks), find_earliest=False)
+    loads = [plan_load(profile, [s for d in w.days for s in d.sessions])
+             for w in first_cycle(scored.weeks or [])]
+    low, high = cycle_bounds(profile, [ld.session_kcal_per_kg for ld in loads],
+                             profile.weight_kg, rounded=False)
+    # the expenditures that bound the calories: the deficit's (the fullest week) and the surplus's
+    maintenance = max(expenditure_at(profile, ld.session_kcal_per_kg, profile.weight_kg)
+                      for ld in loads)
+    leanest = min(expenditure_at(profile, ld.session_kcal_per_kg, profile.weight_kg)
+                  for ld in loads)
     floor = guardrails.intake_floor(profile)
     safe_low = int(math.ceil(low / CALORIE_STEP) * CALORIE_STEP)
     safe_high = int(math.floor(high / CALORIE_STEP) * CALORIE_STEP)
@@ -231,8 +243,8 @@ def calorie_check(profile: Profile, week: PlanInput, calories: int) -> tuple[lis
                   f"kcal/d (deepest deficit {lim.max_deficit_pct:g} %, floor {floor:.0f} kcal/d)")
         return rules, safe_low, detail
     if calories > high + 1e-6:
-        pct = (calories - maintenance) / maintenance * 100
-        detail = (f"{calories} kcal/d is {pct:.0f} % above the expenditure of {maintenance:.0f} "
+        pct = (calories - leanest) / leanest * 100
+        detail = (f"{calories} kcal/d is {pct:.0f} % above the expenditure of {leanest:.0f} "
                   f"kcal/d (largest surplus {lim.max_surplus_pct:g} %)")
         return ["surplus"], safe_high, detail
     return [], calories, ""

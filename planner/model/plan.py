@@ -193,11 +193,42 @@ class PlanWeek(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     week: int = Field(ge=1, le=MAX_WEEKS)
-    start_date: date | None = None
+    start_date: date | None = Field(None, description="the week's Monday (ISO date)")
     lighter: bool = False
     calories_per_day: int = Field(ge=0, le=MAX_CALORIES, description="[kcal/d]")
     protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
     days: list[DayPlan] = Field(max_length=len(DAYS))
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """An ISO date written as text (JSON has no date type); a date object as it is."""
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _seven_days(cls, days: list[DayPlan]) -> list[DayPlan]:
+        return seven_days(days)
+
+    def sessions(self) -> list[tuple[str, Session]]:
+        """(day, session) pairs in week order."""
+        return [(d.day, s) for d in self.days for s in d.sessions]
+
+
+def seven_days(days: list[DayPlan]) -> list[DayPlan]:
+    """``days`` as the seven days mon…sun in order (a missing day is a rest day); a day listed
+    twice is an error."""
+    seen = [d.day for d in days]
+    twice = [day for day in DAYS if seen.count(day) > 1]
+    if twice:
+        raise ValueError(f"{', '.join(twice)} listed more than once; each day may appear once")
+    by_day = {d.day: d for d in days}
+    return [by_day.get(day, DayPlan(day=day)) for day in DAYS]  # type: ignore[arg-type]
 
 
 class SolverInfo(BaseModel):
@@ -242,6 +273,14 @@ class Plan(BaseModel):
                 counts[session.kind] += 1
         return counts
 
+    def week_on(self, day: date) -> int:
+        """The block's week (1…) whose Monday-to-Sunday holds ``day``: week 1 before the block
+        starts, the last week after it ends. Raises ValueError for a block without dates."""
+        if not self.weeks or self.weeks[0].start_date is None:
+            raise ValueError("the plan's weeks have no dates (plan it with a start date)")
+        offset = (day - self.weeks[0].start_date).days // 7
+        return min(max(offset + 1, 1), len(self.weeks))
+
     def without_timing(self) -> Plan:
         """This plan with ``solver.wall_ms`` set to 0, so reruns write the same bytes."""
         if self.solver is None:
@@ -259,6 +298,9 @@ class PlanInput(BaseModel):
     calories_per_day: int = Field(ge=0, le=MAX_CALORIES, description="[kcal/d]")
     protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
     days: list[DayPlan] = Field(max_length=len(DAYS))
+    weeks: list[PlanWeek] | None = Field(
+        None, max_length=MAX_WEEKS,
+        description="the block, week by week: scored as given (None: ``days`` repeated)")
 
     @model_validator(mode="before")
     @classmethod
@@ -272,12 +314,20 @@ class PlanInput(BaseModel):
     @field_validator("days")
     @classmethod
     def _seven_days(cls, days: list[DayPlan]) -> list[DayPlan]:
-        seen = [d.day for d in days]
-        twice = [day for day in DAYS if seen.count(day) > 1]
-        if twice:
-            raise ValueError(f"{', '.join(twice)} listed more than once; each day may appear once")
-        by_day = {d.day: d for d in days}
-        return [by_day.get(day, DayPlan(day=day)) for day in DAYS]  # type: ignore[arg-type]
+        return seven_days(days)
+
+    @field_validator("weeks")
+    @classmethod
+    def _numbered_weeks(cls, weeks: list[PlanWeek] | None) -> list[PlanWeek] | None:
+        """Weeks 1, 2, … in order, at least one."""
+        if weeks is None:
+            return None
+        if not weeks:
+            raise ValueError("a block needs at least one week (or leave weeks out)")
+        numbers = [w.week for w in weeks]
+        if numbers != list(range(1, len(weeks) + 1)):
+            raise ValueError(f"weeks must be numbered 1, 2, … in order, not {numbers}")
+        return weeks
 
     def sessions(self) -> list[tuple[str, Session]]:
         """(day, session) pairs in week order."""

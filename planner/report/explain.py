@@ -14,7 +14,7 @@ from planner.model.units import (
     shortfall_decimals,
     signed,
 )
-from planner.science import guardrails
+from planner.science import guardrails, progression
 from planner.solve.instance import Instance
 from planner.solve.objective import (
     SUSTAINABLE_CHANGE,
@@ -282,6 +282,39 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     return lines
 
 
+def block_lines(plan: Plan) -> list[str]:
+    """How the block builds: the sets from week 1 to the working week, the lighter weeks, the
+    calorie re-sets (empty for a plan without weeks)."""
+    weeks = plan.weeks or []
+    if len(weeks) < 2:
+        return []
+
+    def sets(week) -> int:
+        return sum(s.dose for d in week.days for s in d.sessions if s.kind == "squats_lunges")
+
+    parts = []
+    full = sets(weeks[min(len(weeks), progression.SETS_BUILD_WEEKS) - 1])
+    if sets(weeks[0]) < full:
+        parts.append(f"squat/lunge sets build from {sets(weeks[0])} a week in week 1 to {full}")
+    lighter = [str(w.week) for w in weeks if w.lighter]
+    if lighter:
+        parts.append(f"week{'s' if len(lighter) > 1 else ''} {', '.join(lighter)} "
+                     f"{'are' if len(lighter) > 1 else 'is'} lighter (same sessions and days, "
+                     f"about {1 - progression.LIGHTER_SHARE:.0%} less running and fewer sets where the "
+                     "doses allow)")
+    kcal = []
+    for w in weeks:
+        if not kcal or kcal[-1] != w.calories_per_day:
+            kcal.append(w.calories_per_day)
+    if len(weeks) > progression.CALORIE_RESET_EVERY:
+        parts.append(f"calories are re-set every {progression.CALORIE_RESET_EVERY} weeks from the "
+                     f"predicted weight ({' → '.join(number(k) for k in kcal)} kcal a day)")
+    if not parts:
+        return []
+    return ["The block: " + "; ".join(parts) + ". The running never rises more than the "
+            "running-load rule allows from one week to the next."]
+
+
 def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
             closer_misses: int | None = None) -> list[str]:
     """Sentences for the plan's ``explanation``: goal, calories, sessions, binding rules, the
@@ -292,6 +325,7 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
     lines += session_lines(inst, choice)
     lines += rule_lines(inst, choice)
     lines += shape_lines(plan)
+    lines += block_lines(plan)
     if closer_misses is not None:
         lines.append(f"Least change: {number(closer_misses)} kcal a day with the same week would "
                      "miss the goal.")

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import math
+from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
 
-from planner.model.plan import FORMATS, MAX_WEEKS, Plan, WeekPoint
+from planner.model.plan import FORMATS, MAX_WEEKS, DayPlan, Plan, PlanWeek, WeekPoint
 from planner.model.profile import DAYS
 from planner.model.sessions import CATALOGUE
 from planner.model.units import (
@@ -44,6 +45,7 @@ KIND_LABELS = {"long_run": "Long run", "sprints": "Sprints", "hill_repeats": "Hi
 # normal size (measured with chromium on A4 and Letter); more switches to the compact print style.
 ROOMY_PRINT_LINES = 14
 WHY_CHARS_PER_LINE = 115
+ROOMY_BLOCK_WEEKS = 20  # the second page holds this many block rows at normal size; more: compact
 WEEK_STEPS = (1, 2, 4, 5, 10, 13)  # week-axis tick spacing, the first giving at most 6 intervals
 GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "Maintain legs"}
 
@@ -51,9 +53,20 @@ GOAL_LABELS = {"leaner": "Leaner legs", "bulkier": "Bulkier legs", "maintain": "
 # ---------------------------------------------------------------------------------------------
 # The view: everything a template shows, already formatted
 # ---------------------------------------------------------------------------------------------
-def week_rows(plan: Plan) -> list[dict[str, Any]]:
+def shown_week(plan: Plan, week: int | None) -> PlanWeek | None:
+    """The block's week the sheet shows (``week``, default week 1); None for a plan without
+    weeks (its one week repeats)."""
+    if not plan.weeks:
+        return None
+    number = 1 if week is None else week
+    if not 1 <= number <= len(plan.weeks):
+        raise ValueError(f"week {number} is not in the plan's {len(plan.weeks)} weeks")
+    return plan.weeks[number - 1]
+
+
+def week_rows(days: list[DayPlan]) -> list[dict[str, Any]]:
     """Seven rows Mon..Sun; each session with its kind label, dose in words and minutes."""
-    by_day = {d.day: d for d in plan.days}
+    by_day = {d.day: d for d in days}
     rows = []
     for day in DAYS:
         sessions = by_day[day].sessions if day in by_day else []
@@ -151,10 +164,14 @@ def band_text(units: Units, low: float | None, high: float | None, kind: str) ->
     return f"{number(units.kg(low), 1)}–{mass(units, high)}"
 
 
-def targets(plan: Plan) -> dict[str, str]:
-    """Daily calorie and protein targets and the energy balance they mean."""
+def targets(plan: Plan, week: PlanWeek | None = None) -> dict[str, str]:
+    """Daily calorie and protein targets (of the week shown) and the energy balance they mean
+    against the working week's burn at the start."""
     need = plan.projection.maintenance_kcal_per_day
-    balance = plan.calories_per_day - need
+    calories = plan.calories_per_day if week is None else week.calories_per_day
+    protein = (plan.protein_g_per_day if week is None or week.protein_g_per_day is None
+               else week.protein_g_per_day)
+    balance = calories - need
     burn = f"your estimated burn of {number(need)} kcal/day"
     if abs(balance) < 50:
         balance_text = f"about {burn}"
@@ -163,8 +180,8 @@ def targets(plan: Plan) -> dict[str, str]:
     else:
         balance_text = f"{number(-balance)} kcal/day below {burn}"
     return {
-        "calories": f"{number(plan.calories_per_day)} kcal",
-        "protein": f"{number(plan.protein_g_per_day)} g",
+        "calories": f"{number(calories)} kcal",
+        "protein": f"{number(protein)} g",
         "balance": balance_text,
         "sessions": f"{number(plan.projection.session_kcal_per_day)} kcal/day",
     }
@@ -244,8 +261,71 @@ def solver_line(plan: Plan) -> str:
     return f"Chosen by the CP-SAT solver (status {plan.solver.status})."
 
 
-def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
-    """Everything the templates show, formatted for the plan's units."""
+SHORT_KINDS = {"long_run": ("run", "min"), "sprints": ("sprints", "reps"),
+               "hill_repeats": ("hills", "reps"), "squats_lunges": ("squats", "sets")}
+
+
+def date_span(start: date | None) -> str:
+    """A week's dates, e.g. "5–11 Jan" or "29 Dec – 4 Jan" ("" without a start date)."""
+    if start is None:
+        return ""
+    end = start + timedelta(days=6)
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%b}"
+    return f"{start.day} {start:%b} – {end.day} {end:%b}"
+
+
+def week_heading(plan: Plan, week: PlanWeek | None) -> str:
+    """The week section's title: "The week", or "Week 3 of 12 · 19–25 Jan · lighter week"."""
+    if week is None:
+        return "The week"
+    parts = [f"Week {week.week} of {len(plan.weeks or [])}"]
+    if week.start_date is not None:
+        parts.append(date_span(week.start_date))
+    if week.lighter:
+        parts.append("lighter week")
+    return " · ".join(parts)
+
+
+def block_rows(plan: Plan, units: Units, shown: int | None) -> list[dict[str, Any]]:
+    """The block as table rows: week, dates, sessions in short words, minutes run, hard sets,
+    calories, predicted thigh at the week's end; the lighter weeks and the shown week flagged."""
+    rows = []
+    by_week = {p.week: p for p in plan.projection.weekly}
+    for w in plan.weeks or []:
+        sessions = [(d.day, s) for d in w.days for s in d.sessions]
+        words = []
+        for day, s in sessions:
+            label, unit = SHORT_KINDS[s.kind]
+            words.append(f"{DAY_NAMES[day][:3]} {label} {s.dose}{' ' + unit if unit else ''}")
+        point = by_week.get(w.week)
+        rows.append({
+            "week": str(w.week),
+            "dates": date_span(w.start_date),
+            "sessions": " · ".join(words) or "rest",
+            "run": str(sum(s.minutes for _, s in sessions if CATALOGUE[s.kind].running)),
+            "sets": str(sum(s.dose for _, s in sessions if s.kind == "squats_lunges")),
+            "calories": number(w.calories_per_day),
+            "thigh": "" if point is None else length(units, point.thigh_circumference_cm),
+            "lighter": w.lighter,
+            "current": w.week == (shown or 1),
+        })
+    return rows
+
+
+def block_start(plan: Plan) -> str:
+    """How the block is dated, in words."""
+    if not plan.weeks:
+        return ""
+    first = plan.weeks[0].start_date
+    if first is None:
+        return "Weeks are numbered from the day you start (give --start for dates)."
+    return f"Week 1 starts on Monday {first.day} {first:%B %Y}, the first Monday on or after the start date."
+
+
+def build_view(plan: Plan, page_size: str = "A4", week: int | None = None) -> dict[str, Any]:
+    """Everything the templates show, formatted for the plan's units; ``week``: the block's
+    week the sheet shows (default week 1)."""
     units = Units.of(plan.units)
     weekly = plan.projection.weekly
     thigh = [(w.week, units.cm(w.thigh_circumference_cm)) for w in weekly]
@@ -256,6 +336,8 @@ def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
     if plan.goal in ("leaner", "bulkier"):
         target_line = units.cm(weekly[0].thigh_circumference_cm
                                + plan.goal_status.target_thigh_change_cm)
+    shown = shown_week(plan, week)
+    lighter = [w.week for w in plan.weeks or [] if w.lighter]
     return {
         "athlete": plan.athlete,
         "goal": plan.goal,
@@ -268,11 +350,15 @@ def build_view(plan: Plan, page_size: str = "A4") -> dict[str, Any]:
         "page_size": page_size,
         "density": print_density(plan),
         "status": goal_status(plan, units),
-        "week": week_rows(plan),
-        "targets": targets(plan),
+        "week": week_rows(plan.days if shown is None else shown.days),
+        "week_heading": week_heading(plan, shown),
+        "targets": targets(plan, shown),
         "prediction": prediction_rows(plan, units),
         "thigh_chart": svg_chart(thigh, units.length, units.length_decimals, target_line,
-                                 min_span=units.cm(1.0), band=band or None),
+                                 min_span=units.cm(1.0), band=band or None, lighter=lighter),
+        "block": block_rows(plan, units, None if shown is None else shown.week),
+        "block_start": block_start(plan),
+        "block_density": "long" if len(plan.weeks or []) > ROOMY_BLOCK_WEEKS else "normal",
         "text_chart": text_chart(weekly, units),
         "explanation": list(plan.explanation),
         "guardrails": guardrail_rows(plan),
@@ -327,6 +413,7 @@ def svg_chart(
     width: int = 420,
     height: int = 170,
     band: list[tuple[int, float, float]] | None = None,
+    lighter: list[int] | None = None,
 ) -> dict[str, Any]:
     """Geometry of a line chart in SVG user units: polyline points, axis ticks, target line.
 
@@ -364,6 +451,7 @@ def svg_chart(
         "right": width - right,
         "top": top,
         "bottom": height - bottom,
+        "plot_height": plot_h,
         "mid_x": f"{left + plot_w / 2:.1f}",
         "y_label_x": left - 6,
         "target_x": left + 4,
@@ -387,6 +475,9 @@ def svg_chart(
         "target": None if target is None else {
             "y": f"{y(target):.1f}", "label": f"target {number(target, decimals)} {unit}",
             "label_y": f"{y(target) + (12 if y(start_value) < y(target) else -4):.1f}"},
+        # a lighter week w spans weeks w − 1 to w on the axis: shaded behind the line
+        "lighter": [{"x": f"{x(w - 1):.1f}", "width": f"{x(w) - x(w - 1):.1f}"}
+                    for w in lighter or [] if first < w <= last],
         "summary": (f"From {number(start_value, 1)} {unit} in week {start_week} to "
                     f"{number(end_value, 1)} {unit} in week {end_week}"),
     }
@@ -464,10 +555,11 @@ def environment(fmt: str) -> jinja2.Environment:
     )
 
 
-def render(plan: Plan, fmt: str, *, page_size: str = "A4") -> str:
+def render(plan: Plan, fmt: str, *, page_size: str = "A4", week: int | None = None) -> str:
     """The plan as ``json``, ``md`` or ``html`` text.
 
-    ``page_size`` ("A4" or "Letter") sets the HTML print stylesheet's ``@page`` size.
+    ``page_size`` ("A4" or "Letter") sets the HTML print stylesheet's ``@page`` size; ``week``
+    the block's week the sheet shows (default week 1; ``Plan.week_on`` finds a date's week).
     """
     if fmt == "json":
         return plan.to_json()
@@ -476,4 +568,4 @@ def render(plan: Plan, fmt: str, *, page_size: str = "A4") -> str:
     if page_size not in PAGE_SIZES:
         raise ValueError(f"unknown page size {page_size!r}; choose one of {', '.join(PAGE_SIZES)}")
     template = environment(fmt).get_template(f"plan.{fmt}.j2")
-    return template.render(v=build_view(plan, page_size))
+    return template.render(v=build_view(plan, page_size, week))

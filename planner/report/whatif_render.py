@@ -207,7 +207,7 @@ def seek_view(result: SeekResult) -> dict[str, Any]:
         "target": target,
         "weeks": result.weeks,
         "rows": table([result.outcome], units),
-        "week": week_rows(plan),
+        "week": week_rows(plan.days),  # the working week (a block builds up to it)
         "key_lever": result.key_lever,
         "steps": [{"change": s.change, "thigh": thigh_change(units, s.thigh_cm_change),
                    "reached": "yes" if s.goal_reached else "no", "key": s.lever == result.key_lever}

@@ -140,14 +140,26 @@ def sets_per_fibre_pct(profile: Profile, sessions) -> float:
 def trajectories(profile: Profile, calories, load: effect.WeekLoad, slope: float, d: Draws,
                  protein_g_per_kg: float, days: int, step_days: int = 1):
     """Body weight [kg], thigh girth [cm], leg muscle and leg fat [kg] for every draw (columns),
-    at days 0, step, …, ``days`` (rows): the effect model with each draw's parameters applied to
-    the equations' baseline (``effect.individual``). ``calories`` may vary by column too."""
+    at days 0, step, …, ``days`` (rows), of one week repeated: ``segment_trajectories`` with one
+    segment. ``calories`` may vary by column too."""
+    return segment_trajectories(profile, [(calories, load, slope, protein_g_per_kg, days)], d,
+                                step_days)
+
+
+def segment_trajectories(profile: Profile, segments, d: Draws, step_days: int = 1):
+    """``trajectories`` of a block: ``segments`` is a sequence of (calories, ``WeekLoad``, its
+    ``sets_per_fibre_pct`` slope, protein [g/kg/d], days), simulated one after the other with the
+    state carried across (``effect.simulate_weeks``), each draw's parameters applied to the
+    equations' baseline (``effect.individual``)."""
     base = effect.individual(effect.baseline(profile.without_calibration()), d.offset, d.response)
-    stimulus = stimulus_for_fibre(load, slope, d.fibre, profile.fast_twitch_pct)
-    stimulus = stimulus + 0.0 * d.offset  # one column per draw even when the fibre is fixed
-    growth = base.g_max * effect.protein_factor(protein_g_per_kg)
-    bw, fat, lean, acc = (np.array(x) for x in effect.simulate(
-        base, calories, load.session_kcal_per_kg, stimulus, growth, days, step_days))
+    inputs = []
+    for calories, load, slope, protein_g_per_kg, days in segments:
+        stimulus = stimulus_for_fibre(load, slope, d.fibre, profile.fast_twitch_pct)
+        stimulus = stimulus + 0.0 * d.offset  # one column per draw even when the fibre is fixed
+        growth = base.g_max * effect.protein_factor(protein_g_per_kg)
+        inputs.append((calories, load.session_kcal_per_kg, stimulus, growth, days))
+    states, _ = effect.simulate_weeks(base, inputs, step_days)
+    bw, fat, lean, acc = (np.array(x) for x in states)
     leg_muscle, leg_fat, thigh = effect.leg_state(base, fat, lean, acc)
     return bw, thigh, leg_muscle, leg_fat
 
@@ -163,23 +175,29 @@ class Band:
     probability: float
 
 
-def projection_band(profile: Profile, calories: float, load: effect.WeekLoad, sessions,
-                    protein_g_per_day: float, projection) -> Band:
+def projection_band(profile: Profile, weeks, summary_load: effect.WeekLoad,
+                    projection) -> Band:
     """The 80 % band of ``projection`` (the central, daily-stepped projection of this plan) and
     the probability that the goal is reached, over the athlete's parameter spread (see the module
-    docstring)."""
-    weeks = projection.weeks
+    docstring). ``weeks``: one (calories [kcal/d], ``WeekLoad``, sessions, protein [g/d]) per week
+    of the plan (a repeated week is that week ``projection.weeks`` times); ``summary_load`` the
+    working week, whose maintenance sets the prior's spread."""
     uncalibrated = effect.baseline(profile.without_calibration())
-    s = spread(profile, effect.expenditure_kcal(uncalibrated, load))
+    s = spread(profile, effect.expenditure_kcal(uncalibrated, summary_load))
     d = draws_of(s, standard_draws())
     centre = Draws(np.array([s.offset_mean]), np.array([math.exp(s.log_response_mean)]),
                    np.array([float(profile.fast_twitch_pct)]))
     both = Draws(*(np.concatenate([getattr(centre, f), getattr(d, f)])
                    for f in ("offset", "response", "fibre")))
-    bw, thigh, muscle, fat = trajectories(profile, float(calories), load,
-                                          sets_per_fibre_pct(profile, sessions), both,
-                                          protein_g_per_day / profile.weight_kg,
-                                          DAYS_PER_WEEK * weeks, STEP_DAYS)
+    slopes: dict[tuple, float] = {}  # the weeks of a block share few distinct session lists
+    segments = []
+    for calories, load, sessions, protein in weeks:
+        key = tuple((x.kind, x.minutes, x.dose, x.load) for x in sessions)
+        if key not in slopes:
+            slopes[key] = sets_per_fibre_pct(profile, sessions)
+        segments.append((float(calories), load, slopes[key], protein / profile.weight_kg,
+                         DAYS_PER_WEEK))
+    bw, thigh, muscle, fat = segment_trajectories(profile, segments, both, STEP_DAYS)
     per_week = DAYS_PER_WEEK // STEP_DAYS
     rows = slice(0, None, per_week)
     q = [50 - 50 * BAND_LEVEL, 50 + 50 * BAND_LEVEL]
@@ -188,8 +206,8 @@ def projection_band(profile: Profile, calories: float, load: effect.WeekLoad, se
     def edges(values: np.ndarray, central: list[float]) -> tuple[list[float], list[float]]:
         shift = values[rows, 1:] - values[rows, :1]
         low, high = np.percentile(shift, q, axis=1)
-        return ([round(c + x, 3) for c, x in zip(central, low)],
-                [round(c + x, 3) for c, x in zip(central, high)])
+        return ([round(c + float(x), 3) for c, x in zip(central, low)],
+                [round(c + float(x), 3) for c, x in zip(central, high)])
 
     thigh_low, thigh_high = edges(thigh, [w.thigh_circumference_cm for w in weekly])
     weight_low, weight_high = edges(bw, [w.body_weight_kg for w in weekly])

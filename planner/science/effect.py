@@ -440,10 +440,9 @@ def baseline(profile: Profile) -> Baseline:
         thigh_length_cm=THIGH_LENGTH_PER_HEIGHT[sex] * profile.height_cm,
         thigh_other_cm3=other_g / OTHER_DENSITY,
     )
-    cal = profile.calibration
-    if cal is None:
+    if profile.calibration is None:
         return base
-    return individual(base, cal.maintenance_offset_kcal, cal.response)
+    return individual(base, maintenance_offset(profile), profile.calibration.response)
 
 
 def individual(base: Baseline, offset_kcal, response) -> Baseline:
@@ -491,6 +490,29 @@ def training_inputs(base: Baseline, load: WeekLoad, protein_g_per_kg: float) -> 
     return s, base.g_max * protein_factor(protein_g_per_kg)
 
 
+@dataclass(frozen=True)
+class State:
+    """The body's state at one moment of a projection (floats, or numpy arrays of many plans):
+    lean and fat tissue [kg], training accretion so far [kg], and the closed-form terms —
+    adaptive thermogenesis [kcal/d], glycogen [kg], extracellular fluid [kg]."""
+
+    lean: object
+    fat: object
+    acc: object
+    at: object
+    glyc: object
+    ecf: object
+
+    @property
+    def body_weight(self):
+        return self.lean + self.fat + self.ecf + (1.0 + GLYCOGEN_WATER) * self.glyc
+
+
+def initial_state(base: Baseline) -> State:
+    """Day 0 of Hall 2011 [1]: no adaptive thermogenesis yet, glycogen and ECF at baseline."""
+    return State(base.lean0, base.fat0, 0.0, 0.0, GLYCOGEN0, base.ecf0)
+
+
 def simulate(
     base: Baseline,
     calories,
@@ -513,6 +535,8 @@ def simulate(
         exact enough because water, glycogen and adaptive thermogenesis are solved in closed form)
 
     Returns (bw, fat, lean, leg_accretion), lists of states at days 0, step, 2·step, … days.
+    One constant week from day 0: ``simulate_segment`` from ``initial_state``; a block of weeks
+    with different loads and calories is ``simulate_weeks``.
 
     Notes
     -----
@@ -529,8 +553,51 @@ def simulate(
 
     and fat takes the rest of the energy: dF/dt = (E − (ρL+ηL)·dL/dt)/(ρF+ηF).
     """
+    states, _ = simulate_segment(base, initial_state(base), calories, session_kcal_per_kg_week,
+                                 stimulus, growth, days, step_days)
+    return states
+
+
+def simulate_weeks(base: Baseline, segments, step_days: int = 1, start: State | None = None):
+    """``simulate`` over a sequence of segments with different inputs, the state carried across
+    (a block of weeks: each week its own load, each 4-week cycle its own calories).
+
+    ``segments``: (calories, session_kcal_per_kg_week, stimulus, growth, days) each, floats or
+    numpy arrays that broadcast (many plans at once). Each segment restarts the closed-form
+    water, glycogen and adaptive-thermogenesis terms from the state the last one ended in (exact:
+    they are the solutions of their equations, so a segment with unchanged calories continues
+    them unchanged). Returns ((bw, fat, lean, acc) lists at days 0, step, … as ``simulate``, the
+    end ``State``)."""
+    state = initial_state(base) if start is None else start
+    out: tuple[list, list, list, list] | None = None
+    for calories, session_kcal, stimulus, growth, days in segments:
+        lists, state = simulate_segment(base, state, calories, session_kcal, stimulus, growth,
+                                        days, step_days)
+        if out is None:
+            out = lists
+        else:
+            for acc, new in zip(out, lists):
+                acc.extend(new[1:])
+    if out is None:
+        return ([state.body_weight], [state.fat], [state.lean], [state.acc]), state
+    return out, state
+
+
+def simulate_segment(
+    base: Baseline,
+    state: State,
+    calories,
+    session_kcal_per_kg_week,
+    stimulus,
+    growth: float,
+    days: int,
+    step_days: int = 1,
+):
+    """``simulate`` from ``state`` (not only day 0) for ``days``; returns (the four lists, the end
+    ``State``). The closed forms start from the state's adaptive thermogenesis, glycogen and ECF."""
     vector = any(isinstance(x, np.ndarray)
-                 for x in (calories, session_kcal_per_kg_week, stimulus, growth, base.ei0))
+                 for x in (calories, session_kcal_per_kg_week, stimulus, growth, state.lean,
+                           state.fat, state.glyc, base.ei0))
     exp = np.exp if vector else math.exp
     vmin = np.minimum if vector else min
     vmax = np.maximum if vector else max
@@ -553,13 +620,15 @@ def simulate(
     denom_l = RHO_L + ETA_L
     denom_f = RHO_F + ETA_F
     ratio = RHO_L / RHO_F
+    at0, g0, ecf0 = state.at, state.glyc, state.ecf
+    ecf_step = ecf_shift + (base.ecf0 - ecf0)  # the distance to the ECF it relaxes to
 
     def water(t):
-        at = at_inf * (1.0 - exp(-t / TAU_AT))
+        at = at0 + (at_inf - at0) * (1.0 - exp(-t / TAU_AT))
         # G(t) solving the Riccati equation from G0: closed form via tanh/coth
         th = tanh(a_g * t)
-        glyc = g_inf * (GLYCOGEN0 + g_inf * th) / (g_inf + GLYCOGEN0 * th)
-        ecf = base.ecf0 + ecf_shift * (1.0 - exp(-ecf_rate * t))
+        glyc = g_inf * (g0 + g_inf * th) / (g_inf + g0 * th)
+        ecf = ecf0 + ecf_step * (1.0 - exp(-ecf_rate * t))
         return at, glyc, ecf
 
 
@@ -584,9 +653,9 @@ def simulate(
 
     zero = (0.0 * calories + 0.0 * session_kcal_per_kg_week + 0.0 * stimulus + 0.0 * growth
             + 0.0 * base.ei0)
-    lean = base.lean0 + zero
-    fat = base.fat0 + zero
-    acc = zero
+    lean = state.lean + zero
+    fat = state.fat + zero
+    acc = state.acc + zero
     at, glyc, ecf = water(0.0)
     bws = [lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc]
     fats, leans, accs = [fat], [lean], [acc]
@@ -609,7 +678,7 @@ def simulate(
         fats.append(fat)
         leans.append(lean)
         accs.append(acc)
-    return bws, fats, leans, accs
+    return (bws, fats, leans, accs), State(lean, fat, acc, *w_prev)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,6 +700,23 @@ def expenditure_kcal(base: Baseline, load: WeekLoad) -> float:
 def session_kcal_per_day(base: Baseline, load: WeekLoad) -> float:
     """[kcal/d] the sessions' net cost at the starting weight, averaged over the week."""
     return load.session_kcal_per_kg * base.bw0 / DAYS_PER_WEEK
+
+
+def expenditure_at(profile: Profile, session_kcal_per_kg_week, weight_kg):
+    """[kcal/d] expenditure at body weight ``weight_kg``: PAL × resting energy (Mifflin–St Jeor
+    at that weight) plus the sessions' net cost [kcal/kg/week] at that weight, averaged over the
+    week (floats or numpy arrays). At the starting weight it is ``expenditure_kcal``; the block
+    re-sets its calories from it at the projected weight (``planner.science.block``). A
+    calibrated profile's maintenance offset is included, as in ``baseline``."""
+    rmr = resting_energy_mifflin(profile.sex, weight_kg, profile.height_cm, profile.age)
+    return (daily_life_kcal(profile.pal, rmr) + maintenance_offset(profile)
+            + session_kcal_per_kg_week * weight_kg / DAYS_PER_WEEK)
+
+
+def maintenance_offset(profile: Profile) -> float:
+    """[kcal/d] the calibration's maintenance offset (0 for an uncalibrated profile): what
+    ``baseline`` and ``expenditure_at`` add to the equations' maintenance."""
+    return 0.0 if profile.calibration is None else profile.calibration.maintenance_offset_kcal
 
 
 def maintenance_kcal(profile: Profile, load: WeekLoad) -> float:
@@ -672,14 +758,45 @@ def project(
     Returns a ``planner.model.plan.Projection`` (changes at the end vs the start, and the weekly
     trajectory). ``protein_g_per_day`` defaults to the 1.6 g/kg plateau [9].
     """
-    from planner.model.plan import Projection, WeekPoint
-
     base = baseline(profile)
     protein = PROTEIN_PLATEAU * profile.weight_kg if protein_g_per_day is None else protein_g_per_day
     days = DAYS_PER_WEEK * weeks
     stimulus, growth = training_inputs(base, load, protein / profile.weight_kg)
     bw, fat, lean, acc = simulate(base, float(calories_per_day), load.session_kcal_per_kg,
                                   stimulus, growth, days)
+    return _projection(base, bw, fat, lean, acc, weeks, load)
+
+
+def project_weeks(
+    profile: Profile,
+    weeks,
+    protein_g_per_day: float | None = None,
+    summary_load: WeekLoad | None = None,
+):
+    """Project a block: ``weeks`` is a sequence of (calories [kcal/d], ``WeekLoad``[, protein
+    [g/d], default ``protein_g_per_day``]), one per week, simulated day by day with the state carried from week to week (``simulate_weeks``).
+
+    Returns a ``Projection`` like ``project``; its ``maintenance_kcal_per_day`` and
+    ``session_kcal_per_day`` are those of ``summary_load`` (the working week; default the first).
+    A block of one repeated week gives ``project``'s numbers.
+    """
+    base = baseline(profile)
+    protein = PROTEIN_PLATEAU * profile.weight_kg if protein_g_per_day is None else protein_g_per_day
+    segments = []
+    for calories, load, *week_protein in weeks:
+        grams = week_protein[0] if week_protein and week_protein[0] is not None else protein
+        stimulus, growth = training_inputs(base, load, grams / profile.weight_kg)
+        segments.append((float(calories), load.session_kcal_per_kg, stimulus, growth,
+                         DAYS_PER_WEEK))
+    (bw, fat, lean, acc), _ = simulate_weeks(base, segments)
+    return _projection(base, bw, fat, lean, acc, len(segments),
+                       summary_load if summary_load is not None else weeks[0][1])
+
+
+def _projection(base: Baseline, bw, fat, lean, acc, weeks: int, load: WeekLoad):
+    """The contract's ``Projection`` from daily states (days 0..7·weeks)."""
+    from planner.model.plan import Projection, WeekPoint
+
     weekly = []
     for w in range(weeks + 1):
         d = DAYS_PER_WEEK * w

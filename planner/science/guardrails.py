@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from planner.model.plan import GuardrailResult, PlanInput, Projection, Session
 from planner.model.profile import DAYS, Profile
 from planner.model.sessions import (
@@ -22,7 +24,8 @@ from planner.model.sessions import (
     allowed_kinds,
     squat_load_for,
 )
-from planner.science.effect import WeekLoad, resting_energy_mifflin
+from planner.science import progression
+from planner.science.effect import WeekLoad, expenditure_at, resting_energy_mifflin
 
 # A beginner's allowance: an athlete who runs less than this a week may run this much (a first
 # week of Couch to 5K: 3 × 20 min of run/walk; docs/science.md §5), since 10 % of nothing is nothing.
@@ -68,9 +71,10 @@ def calorie_bounds(profile: Profile, maintenance_kcal: float) -> tuple[float, fl
     at most ``max_surplus_pct`` above estimated expenditure (Garthe 2011; Helms 2023), and no
     deficit at all below a healthy weight or body-fat floor (``deficit_block``)."""
     lim = profile.limits
-    low = max(intake_floor(profile), maintenance_kcal * (1 - lim.max_deficit_pct / 100))
+    vmax = np.maximum if isinstance(maintenance_kcal, np.ndarray) else max  # many at once too
+    low = vmax(intake_floor(profile), maintenance_kcal * (1 - lim.max_deficit_pct / 100))
     if deficit_block(profile):
-        low = max(low, maintenance_kcal)
+        low = vmax(low, maintenance_kcal)
     high = maintenance_kcal * (1 + lim.max_surplus_pct / 100)
     return low, high
 
@@ -144,6 +148,20 @@ class Context:
     protein_g_per_day: float
     projection: Projection
     load: WeekLoad
+    # a week of a block (``check_block``): its running cap from the weeks before it, the share
+    # of the "running kept" floor it keeps (a lighter week: ``progression.LIGHTER_KEEP_MIN``),
+    # its expenditure at the body of its calorie cycle's re-set, and its number
+    run_cap: float | None = None
+    run_floor_share: float = 1.0
+    maintenance: float | None = None
+    week: int | None = None
+
+    @property
+    def maintenance_kcal(self) -> float:
+        """[kcal/d] the expenditure the calorie rules compare with."""
+        if self.maintenance is not None:
+            return self.maintenance
+        return self.projection.maintenance_kcal_per_day
 
 
 Check = Callable[[Context], GuardrailResult]
@@ -179,7 +197,7 @@ def rate_of_loss(c: Context) -> GuardrailResult:
 
 def _energy_gap(c: Context, name: str, sign: int, limit: float, word: str) -> GuardrailResult:
     """Calories ``word`` (below/above) expenditure, as a share of it, against ``limit`` %."""
-    maint = c.projection.maintenance_kcal_per_day
+    maint = c.maintenance_kcal
     pct = sign * (c.plan.calories_per_day - maint) / maint * 100
     ok = pct <= limit + 1e-6
     return _result(name, ok, f"{max(pct, 0):.1f} % {word} expenditure of {maint:.0f} kcal/d "
@@ -188,7 +206,7 @@ def _energy_gap(c: Context, name: str, sign: int, limit: float, word: str) -> Gu
 
 def healthy_weight(c: Context) -> GuardrailResult:
     why = deficit_block(c.profile)
-    maint = c.projection.maintenance_kcal_per_day
+    maint = c.maintenance_kcal
     kcal = c.plan.calories_per_day
     if why is None:
         return _result("healthy weight", True, "a deficit is allowed (BMI and body fat healthy)")
@@ -239,13 +257,18 @@ def one_hard_session_a_day(c: Context) -> GuardrailResult:
 
 
 def running_load(c: Context) -> GuardrailResult:
-    cap = running_cap(c.profile)
     run = c.load.running_minutes
+    pct = c.profile.limits.max_run_increase_pct
+    if c.run_cap is not None and c.week != 1:  # a later week of a block: against the weeks planned
+        cap = c.run_cap
+        why = (f"at most {pct:g} % above the last full week and acute:chronic ≤ "
+               f"{progression.ACWR_MAX:g}")
+    else:
+        cap = running_cap(c.profile)
+        why = f"recent {c.profile.recent_weekly_run_minutes:.0f} + {pct:g} %"
     ok = run <= cap + 1e-6
     return _result("running load", ok,
-                   f"{run:.0f} min running {'≤' if ok else '>'} {cap:.0f} min/week "
-                   f"(recent {c.profile.recent_weekly_run_minutes:.0f} + "
-                   f"{c.profile.limits.max_run_increase_pct:g} %)")
+                   f"{run:.0f} min running {'≤' if ok else '>'} {cap:.0f} min/week ({why})")
 
 
 def availability(c: Context) -> GuardrailResult:
@@ -316,12 +339,14 @@ def session_volume(c: Context) -> GuardrailResult:
 
 
 def running_kept(c: Context) -> GuardrailResult:
-    floor = running_floor(c.profile)
+    floor = running_floor(c.profile) * c.run_floor_share
     run = c.load.running_minutes
     ok = run >= floor - 1e-6
     return _result("running kept", ok,
                    f"{run:.0f} min running {'≥' if ok else '<'} {floor:.0f} min/week "
-                   f"({RUNNING_KEPT_SHARE:.0%} of recent {c.profile.recent_weekly_run_minutes:.0f})"
+                   f"({RUNNING_KEPT_SHARE:.0%} of recent {c.profile.recent_weekly_run_minutes:.0f}"
+                   + (f", × {c.run_floor_share:.0%} in a lighter week" if c.run_floor_share < 1
+                      else "") + ")"
                    if floor > 0 else "no running to keep")
 
 
@@ -390,3 +415,70 @@ RULE_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
 def check(context: Context) -> list[GuardrailResult]:
     """Run every rule on a plan; the solver-independent checker."""
     return [rule.check(context) for rule in RULES]
+
+
+def check_block(profile: Profile, weeks: list[PlanInput], lighter: list[bool],
+                proteins: list[float], projection: Projection,
+                loads: list[WeekLoad]) -> list[GuardrailResult]:
+    """Run every rule on every week of a block; one result per rule (``RULES`` order), ok when
+    every week keeps it, its detail naming the weeks that do not (else week 1's detail).
+
+    Each week is checked as a week (its own sessions, calories and protein), with what only the
+    block knows: its running cap from the weeks planned before it
+    (``progression.running_build_cap``), a lighter week's "running kept" floor
+    (``progression.LIGHTER_KEEP_MIN``), and its expenditure at the body weight of its calorie
+    cycle's re-set (the projection's, at the cycle's first day). The rate of loss is the block's
+    steepest week."""
+    first = running_cap(profile)
+    pct = profile.limits.max_run_increase_pct
+    history: list[float] = []
+    per_rule: list[list[GuardrailResult]] = [[] for _ in RULES]
+    for i, (week, light, protein, load) in enumerate(zip(weeks, lighter, proteins, loads)):
+        number = i + 1
+        start = progression.cycle_start(number)
+        weight = (profile.weight_kg if start == 1
+                  else projection.weekly[start - 1].body_weight_kg)
+        cap = progression.running_build_cap(first, pct, profile.recent_weekly_run_minutes,
+                                            history, lighter[:i])
+        context = Context(profile, week, protein, projection, load, run_cap=cap,
+                          run_floor_share=progression.LIGHTER_KEEP_MIN if light else 1.0,
+                          maintenance=expenditure_at(profile, load.session_kcal_per_kg, weight),
+                          week=number)
+        for results, rule in zip(per_rule, RULES):
+            results.append(rule.check(context))
+        history.append(load.running_minutes)
+    out = []
+    for results in per_rule:
+        failed = [(w + 1, r) for w, r in enumerate(results) if not r.ok]
+        if failed:
+            detail = _weeks_detail(failed)
+        else:
+            detail = (f"all {len(results)} weeks; week 1: {results[0].detail}"
+                      if len(results) > 1 else results[0].detail)
+        out.append(_result(results[0].name, not failed, detail))
+    return out
+
+
+BROKEN_DETAILS_SHOWN = 3  # distinct failures a block's rule names; the rest are counted
+
+
+def _weeks_detail(failed: list[tuple[int, GuardrailResult]]) -> str:
+    """The failures of a rule over a block, weeks with the same detail together:
+    "weeks 1-3, 5-7: …; week 4: …", at most ``BROKEN_DETAILS_SHOWN`` details."""
+    by_detail: dict[str, list[int]] = {}
+    for week, result in failed:
+        by_detail.setdefault(result.detail, []).append(week)
+    parts = []
+    for detail, weeks in list(by_detail.items())[:BROKEN_DETAILS_SHOWN]:
+        spans: list[list[int]] = []
+        for w in weeks:
+            if spans and w == spans[-1][1] + 1:
+                spans[-1][1] = w
+            else:
+                spans.append([w, w])
+        text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+        parts.append(f"{'week' if len(weeks) == 1 else 'weeks'} {text}: {detail}")
+    more = sum(len(w) for w in list(by_detail.values())[BROKEN_DETAILS_SHOWN:])
+    if more:
+        parts.append(f"and {more} more week(s)")
+    return "; ".join(parts)

@@ -6,12 +6,14 @@ Used by ``legplan score`` on any (hand-edited) plan, and by the solver on every 
 
 from __future__ import annotations
 
+from planner.model.errors import InputError
 from planner.model.plan import (
     MAX_WEEKS,
     DayPlan,
     GoalStatus,
     Plan,
     PlanInput,
+    PlanWeek,
     Session,
     SolverInfo,
 )
@@ -22,7 +24,7 @@ from planner.model.sessions import (
     describe_dose,
     squat_load_for,
 )
-from planner.science import bands, effect, goals, guardrails
+from planner.science import bands, block, effect, goals, guardrails
 
 
 def describe(session: Session, experience: str) -> Session:
@@ -54,7 +56,12 @@ def derived_dose_note(session: Session, experience: str) -> str:
 
 
 def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | None:
-    """First week 1-52 at which repeating this week reaches the goal (None: never by 52)."""
+    """First week 1-52 at which this plan, kept up, reaches the goal (None: never by 52): a
+    plan without weeks repeats its week; a block goes on as a block of its working week
+    (``days``) at its first calories."""
+    if plan.weeks is not None:
+        longer = block.block_input(profile, plan.model_copy(update={"weeks": None}), MAX_WEEKS)
+        return first_reach(profile, score(profile, longer, find_earliest=False).projection)
     load = effect.plan_load(profile, [s for _, s in plan.sessions()])
     return first_reach(profile, effect.project(profile, plan.calories_per_day, load, MAX_WEEKS,
                                                protein))
@@ -75,19 +82,38 @@ def score(
     (up to 52); ``find_earliest=False`` skips that search (callers that only need the projection,
     or that fill in the earliest week over all safe plans, as the solver does).
     """
-    weeks = profile.horizon_weeks if weeks is None else weeks
     plan = with_athlete_defaults(profile, plan)
     protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
                else guardrails.default_protein(profile))
     sessions = [s for _, s in plan.sessions()]
     load = effect.plan_load(profile, sessions)
-    projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
-    band = bands.projection_band(profile, plan.calories_per_day, load, sessions, protein,
-                                 projection)
+    given = plan.weeks
+    if given is not None:  # a block: its own weeks, day by day, every week checked
+        if weeks is not None and weeks > len(given):
+            raise InputError("plan", [("--weeks", f"{weeks} is more than the plan's "
+                                                  f"{len(given)} weeks")])
+        given = given[:weeks] if weeks is not None else given
+        weeks = len(given)
+        week_plans = [_week_input(w, protein) for w in given]
+        week_proteins = [float(w.protein_g_per_day) for w in week_plans]  # type: ignore[arg-type]
+        loads = [effect.plan_load(profile, [s for _, s in w.sessions()]) for w in week_plans]
+        projection = effect.project_weeks(
+            profile, [(w.calories_per_day, ld, p) for w, ld, p in zip(week_plans, loads,
+                                                                      week_proteins)],
+            protein, summary_load=load)
+        results = guardrails.check_block(profile, week_plans, [w.lighter for w in given],
+                                         week_proteins, projection, loads)
+        band_weeks = [(w.calories_per_day, ld, [s for _, s in w.sessions()], p)
+                      for w, ld, p in zip(week_plans, loads, week_proteins)]
+    else:
+        weeks = profile.horizon_weeks if weeks is None else weeks
+        projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
+        context = guardrails.Context(profile, plan, protein, projection, load)
+        results = guardrails.check(context)
+        band_weeks = [(plan.calories_per_day, load, sessions, protein)] * weeks
+    band = bands.projection_band(profile, band_weeks, load, projection)
     projection = bands.with_band(projection, band)
     check = goals.evaluate(profile, projection.weekly[0], projection.weekly[-1])
-    context = guardrails.Context(profile, plan, protein, projection, load)
-    results = guardrails.check(context)
     earliest = None
     if find_earliest:
         earliest = first_reach(profile, projection)
@@ -95,12 +121,13 @@ def score(
             earliest = earliest_week(profile, plan, protein)
     lines = list(explanation or [])
     if not lines:
-        lines = _score_explanation(profile, check, results, earliest, weeks)
+        lines = _score_explanation(profile, check, results, earliest, weeks, given is not None)
     experience = profile.strength_experience
     lines += [f"{day} {s.kind}: {derived_dose_note(s, experience)}."
               for day, s in plan.sessions() if s.dose_derived]
-    days = [DayPlan(day=d.day, sessions=[describe(s, experience) for s in d.sessions])
-            for d in plan.days]
+    days = described_days(plan.days, experience)
+    plan_weeks = None if given is None else [
+        w.model_copy(update={"days": described_days(w.days, experience)}) for w in given]
     return Plan(
         athlete=profile.name,
         goal=profile.goal,
@@ -109,6 +136,7 @@ def score(
         calories_per_day=plan.calories_per_day,
         protein_g_per_day=int(round(protein)),
         days=days,
+        weeks=plan_weeks,
         projection=projection,
         goal_reached=check.reached,
         goal_status=GoalStatus(target_thigh_change_cm=check.target_cm,
@@ -118,6 +146,20 @@ def score(
         explanation=lines,
         solver=solver,
     )
+
+
+def described_days(days: list[DayPlan], experience: str) -> list[DayPlan]:
+    """The days with every session's plain-words ``description``."""
+    return [DayPlan(day=d.day, sessions=[describe(s, experience) for s in d.sessions])
+            for d in days]
+
+
+def _week_input(week: PlanWeek, protein: float) -> PlanInput:
+    """A block's week as a one-week plan (its protein, else the plan's), for the rules."""
+    return PlanInput(calories_per_day=week.calories_per_day,
+                     protein_g_per_day=(week.protein_g_per_day if week.protein_g_per_day
+                                        is not None else int(round(protein))),
+                     days=week.days)
 
 
 def with_athlete_defaults(profile: Profile, plan: PlanInput) -> PlanInput:
@@ -139,8 +181,12 @@ def with_athlete_defaults(profile: Profile, plan: PlanInput) -> PlanInput:
             update["sets"] = most
         return s.model_copy(update=update) if update else s
 
-    days = [d.model_copy(update={"sessions": [filled(s) for s in d.sessions]}) for d in plan.days]
-    return plan.model_copy(update={"days": days})
+    def filled_days(days: list[DayPlan]) -> list[DayPlan]:
+        return [d.model_copy(update={"sessions": [filled(s) for s in d.sessions]}) for d in days]
+
+    weeks = None if plan.weeks is None else [
+        w.model_copy(update={"days": filled_days(w.days)}) for w in plan.weeks]
+    return plan.model_copy(update={"days": filled_days(plan.days), "weeks": weeks})
 
 
 def first_reach(profile: Profile, projection) -> int | None:
@@ -152,13 +198,15 @@ def first_reach(profile: Profile, projection) -> int | None:
     return None
 
 
-def _score_explanation(profile, check, results, earliest, weeks) -> list[str]:
+def _score_explanation(profile, check, results, earliest, weeks, is_block=False) -> list[str]:
     lines = []
     failed = [r for r in results if not r.ok]
+    what = f"This {weeks}-week block" if is_block else "This week"
     if check.reached:
-        lines.append(f"This week, repeated for {weeks} weeks, reaches the {profile.goal} goal.")
+        lines.append(f"This {weeks}-week block reaches the {profile.goal} goal." if is_block else
+                     f"This week, repeated for {weeks} weeks, reaches the {profile.goal} goal.")
     else:
-        lines.append(f"This week does not reach the {profile.goal} goal in {weeks} weeks: "
+        lines.append(f"{what} does not reach the {profile.goal} goal in {weeks} weeks: "
                      + "; ".join(check.unmet) + ".")
         if earliest is not None:
             lines.append(f"Kept up, it would reach the goal in week {earliest}.")

@@ -97,6 +97,10 @@ class Instance:
     endurance_max: int = 0  # [min/week] most long-run minutes a week can hold
     bounded: bool = True  # domains tightened by the rules (off when explaining infeasibility)
     relaxed: tuple[str, ...] = ()  # shape rules given way (``SolverParams.relaxed``)
+    block_cache: dict = field(default_factory=dict)  # ``objective.block_inputs`` by week
+    # [-] the least session energy of the block's first calorie cycle as a share of the working
+    # week's (the centre week's block: a lighter week burns less, so it bounds the surplus)
+    surplus_kcal_share: float = 1.0
 
 
 

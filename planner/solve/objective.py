@@ -20,7 +20,7 @@ import numpy as np
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
 from planner.model.sessions import allowed_kinds
-from planner.science import effect, guardrails
+from planner.science import block, effect, guardrails
 from planner.solve.instance import Instance, Option
 
 # The objective, in the order a coach ranks it (docs/design.md "Plan shape", below the table):
@@ -168,12 +168,20 @@ def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
     cal, sk, st = np.broadcast_arrays(np.asarray(calories, dtype=float),
                                       np.asarray(session_kcal_day, dtype=float) * DAYS_PER_WEEK / base.bw0,
                                       np.asarray(stimulus, dtype=float))
+    return _changes(inst, effect.simulate(base, cal, sk, st, inst.growth, DAYS_PER_WEEK * weeks,
+                                          step_days=DAYS_PER_WEEK))
 
-    def rows(states) -> np.ndarray:  # the initial state is a scalar: broadcast it
-        return np.stack([np.broadcast_to(states[0], cal.shape), *states[1:]])
 
-    bw, fat, lean, acc = (rows(x) for x in effect.simulate(
-        base, cal, sk, st, inst.growth, DAYS_PER_WEEK * weeks, step_days=DAYS_PER_WEEK))
+
+def _changes(inst: Instance, states) -> dict[str, np.ndarray]:
+    """``trajectories``' metrics from (bw, fat, lean, acc) lists at the weeks 0..n."""
+    base = inst.base
+    shape = np.broadcast(*[np.asarray(x) for x in (st[-1] for st in states)]).shape
+
+    def rows(values) -> np.ndarray:  # the initial state is a scalar: broadcast it
+        return np.stack([np.broadcast_to(np.asarray(x, dtype=float), shape) for x in values])
+
+    bw, fat, lean, acc = (rows(x) for x in states)
     lm, lf, th = effect.leg_state(base, fat, lean, acc)
     tissue = fat + lean
     loss = np.maximum(tissue[:-1] - tissue[1:], 0) / base.bw0 * 100 * 1000
@@ -182,6 +190,54 @@ def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
             "leg_fat": (lf - lf[0]) * 1000, "body_weight": (bw - bw[0]) * 1000,
             "max_loss": worst}
 
+
+def block_inputs(inst: Instance, week, weeks: int):
+    """The block built from the working ``week`` (options per day) over ``weeks`` weeks, as the
+    effect model sees it: (net session cost [kcal/kg/week] of each week, stimulus of each week,
+    the working week's net session cost). Cached on the instance (the solver asks again)."""
+    key = (tuple(tuple((o.kind, o.dose) for o in day) for day in week), weeks)
+    cached = inst.block_cache.get(key)
+    if cached is None:
+        profile = inst.profile
+        items = [[(o.kind, o.dose, o.minutes, o.load) for o in day] for day in week]
+        grams = inst.protein / profile.weight_kg
+        skpk, stim = [], []
+        for built in block.block_weeks(profile, items, weeks):
+            load = block.week_load(profile, built.items())
+            skpk.append(load.session_kcal_per_kg)
+            stim.append(effect.training_inputs(inst.base, load, grams)[0])
+        working = block.week_load(profile, [i for day in items for i in day])
+        cached = inst.block_cache[key] = (skpk, stim, working.session_kcal_per_kg)
+    return cached
+
+
+def block_trajectories(inst: Instance, weeks, calories: np.ndarray,
+                       horizon: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``trajectories`` of the blocks built from each of ``weeks`` (each at every value of
+    ``calories``: arrays of len(weeks) × len(calories), week-major), weekly RK4 steps, with
+    the calories re-set every cycle (``block.simulate_block``); and whether each keeps every
+    calorie guardrail in every week of its first cycle (later cycles are held inside them)."""
+    n = len(calories)
+    inputs = [block_inputs(inst, week, horizon) for week in weeks]
+    cal = np.tile(np.asarray(calories, dtype=float), len(weeks))
+    by_week = np.repeat(np.array([x[0] for x in inputs], dtype=float).reshape(len(weeks), -1),
+                        n, axis=0)  # (blocks × calories, weeks)
+    stim_by_week = np.repeat(np.array([x[1] for x in inputs], dtype=float).reshape(len(weeks), -1),
+                             n, axis=0)
+    skpk = [by_week[:, w] for w in range(horizon)]
+    stim = [stim_by_week[:, w] for w in range(horizon)]
+    working = np.repeat(np.array([x[2] for x in inputs], dtype=float), n)
+    states, _ = block.simulate_block(inst.profile, inst.base, skpk, stim, inst.growth, cal,
+                                     working, step_days=DAYS_PER_WEEK)
+    low, high = block.cycle_bounds(inst.profile, block.first_cycle(skpk), inst.profile.weight_kg,
+                                   rounded=False)
+    return _changes(inst, states), (cal >= low - 1e-6) & (cal <= high + 1e-6)
+
+
+def block_outcomes(inst: Instance, weeks, calories: np.ndarray):
+    """``block_trajectories``' end-of-horizon metrics and first-cycle calorie check."""
+    traj, ok = block_trajectories(inst, weeks, calories, inst.weeks)
+    return {name: values[-1] for name, values in traj.items()}, ok
 
 
 def outcomes(inst: Instance, calories, session_kcal_day, stimulus) -> dict[str, np.ndarray]:
@@ -235,8 +291,35 @@ def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: f
 
 
 
-def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
-    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level."""
+def block_shape(inst: Instance, week) -> tuple[list[float], list[float]]:
+    """How the block built from ``week`` scales it, week by week: each week's net session cost
+    and stimulus as shares of the working week's (1 where the working week has none)."""
+    skpk, stim, working = block_inputs(inst, week, inst.weeks)
+    _, s_work = week_totals(inst, week)
+    return ([x / working if working > 0 else 1.0 for x in skpk],
+            [x / s_work if s_work > 0 else 1.0 for x in stim])
+
+
+def shaped_outcomes(inst: Instance, calories, session_kcal_day, stimulus,
+                    shape: tuple[list[float], list[float]]) -> dict[str, np.ndarray]:
+    """``outcomes`` of a block shaped like ``shape`` (``block_shape``): week w holds that share
+    of the session energy and the stimulus, and the calories are re-set as the block's are."""
+    cal, sk, st = np.broadcast_arrays(np.asarray(calories, dtype=float),
+                                      np.asarray(session_kcal_day, dtype=float) * DAYS_PER_WEEK
+                                      / inst.base.bw0,
+                                      np.asarray(stimulus, dtype=float))
+    kcal, stim = shape
+    states, _ = block.simulate_block(inst.profile, inst.base, [r * sk for r in kcal],
+                                     [q * st for q in stim], inst.growth, cal, sk,
+                                     step_days=DAYS_PER_WEEK)
+    return {name: values[-1] for name, values in _changes(inst, states).items()}
+
+
+def build_table(inst: Instance, s_est: float, stim_est: float = 0.5,
+                shape: tuple[list[float], list[float]] | None = None) -> Table:
+    """Tabulate the full model (vectorised, weekly RK4 steps) at four corners per calorie level:
+    of a block shaped like ``shape`` (``block_shape`` of the week the table is centred on, so
+    that it is exact there), or of the repeated week."""
     step = max(inst.cal_step, LEVEL_STEP)
     cals = np.arange(math.ceil(inst.cal_lo / step) * step, inst.cal_hi + 1, step, dtype=float)
     if inst.pins.calories is not None:  # pinned: one level (all of them when explaining)
@@ -246,7 +329,8 @@ def build_table(inst: Instance, s_est: float, stim_est: float = 0.5) -> Table:
     c4 = np.concatenate([cals] * 4)
     s_kcal = np.repeat([s_est, s_est, s_est + S_SLOPE_STEP, s_est + S_SLOPE_STEP], n)
     stim = np.repeat([0.0, 1.0, 0.0, 1.0], n)
-    out = outcomes(inst, c4, s_kcal, stim)
+    out = (outcomes(inst, c4, s_kcal, stim) if shape is None
+           else shaped_outcomes(inst, c4, s_kcal, stim, shape))
     a, b, c = {}, {}, {}
     for name in METRICS:
         v00, v01, v10, v11 = (out[name][k * n:(k + 1) * n] for k in range(4))
@@ -323,11 +407,13 @@ def week_totals(inst: Instance, week) -> tuple[float, float]:
 
 
 def exact_terms(inst: Instance, week, calories: np.ndarray) -> tuple[list[dict[str, float]], np.ndarray]:
-    """The objective terms of ``week`` at each calorie value under the full model, and whether each
-    calorie value keeps every calorie guardrail (intake floor, deficit, surplus, rate of loss)."""
-    s_kcal, s = week_totals(inst, week)
-    columns, ok = week_terms(inst, week, calories, s_kcal, outcomes(inst, calories, s_kcal, s))
-    return [_terms_at(columns, i) for i in range(len(calories))], ok
+    """The objective terms of ``week`` at each calorie value under the full model — of the block
+    built from it (``block_outcomes``) — and whether each calorie value keeps every calorie
+    guardrail (intake floor, deficit, surplus, rate of loss) in every week."""
+    s_kcal, _ = week_totals(inst, week)
+    out, block_ok = block_outcomes(inst, [week], calories)
+    columns, ok = week_terms(inst, week, calories, s_kcal, out)
+    return [_terms_at(columns, i) for i in range(len(calories))], ok & block_ok
 
 
 
@@ -378,18 +464,19 @@ def polish(inst: Instance, week) -> Choice | None:
 
 
 def polish_all(inst: Instance, weeks) -> list[Choice | None]:
-    """``polish`` for several weeks at once (one vectorised run of the full model)."""
+    """``polish`` for several weeks at once (one vectorised run of the full model over the
+    blocks built from them)."""
     if not weeks:
         return []
     cals = calorie_grid(inst)
     n = len(cals)
     totals = [week_totals(inst, week) for week in weeks]
-    out = outcomes(inst, np.tile(cals, len(weeks)), np.repeat([t[0] for t in totals], n),
-                   np.repeat([t[1] for t in totals], n))
+    out, block_ok = block_outcomes(inst, weeks, cals)
     choices: list[Choice | None] = []
     for k, week in enumerate(weeks):
         part = {name: values[k * n:(k + 1) * n] for name, values in out.items()}
         columns, ok = week_terms(inst, week, cals, totals[k][0], part)
+        ok = ok & block_ok[k * n:(k + 1) * n]
         total = sum(columns.values())  # summed in the terms' order, as Choice.total does
         best = None
         for i in np.flatnonzero(ok):
@@ -403,16 +490,16 @@ def polish_all(inst: Instance, weeks) -> list[Choice | None]:
 
 
 def first_reaching_horizon(inst: Instance, week, lo: int, hi: int) -> int | None:
-    """The shortest horizon in ``lo``..``hi`` weeks over which ``week``, at some calorie value
+    """The shortest horizon in ``lo``..``hi`` weeks over which the block of ``week``, at some calorie value
     that keeps every calorie guardrail over that horizon, reaches the goal (weekly-step model; one
     vectorised run over every calorie value). None: not within ``hi`` weeks."""
     if lo > hi:
         return None
     cals = calorie_grid(inst)
-    s_kcal, s = week_totals(inst, week)
-    traj = trajectories(inst, cals, s_kcal, s, hi)
+    s_kcal, _ = week_totals(inst, week)
+    traj, block_ok = block_trajectories(inst, [week], cals, hi)  # a block's prefix is a block
     low, high = guardrails.calorie_bounds(inst.profile, inst.base.ei0 + s_kcal)
-    static_ok = (cals >= low - 1e-6) & (cals <= high + 1e-6)
+    static_ok = (cals >= low - 1e-6) & (cals <= high + 1e-6) & block_ok
     limit = inst.profile.limits.max_loss_pct_per_week * 1000 + 1e-6
     for w in range(lo, hi + 1):
         short, side, _ = goal_shortfalls(inst, {name: traj[name][w] for name in METRICS})

@@ -45,6 +45,7 @@ from planner.model.sessions import (
     allowed_kinds,
 )
 from planner.science import effect, guardrails
+from planner.science.block import first_cycle
 from planner.science.scoring import score
 from planner.solve.instance import (
     MAX_SESSIONS_PER_DAY,
@@ -74,10 +75,11 @@ from planner.solve.objective import (
     W_UNREACHED,
     Choice,
     Table,
+    block_outcomes,
+    block_shape,
     build_table,
     exact_terms,
     first_reaching_horizon,
-    outcomes,
     polish,
     polish_all,
     starter_weeks,
@@ -194,8 +196,11 @@ def rule_healthy_weight(m, v: Vars, inst: Instance, lit) -> None:
 
 
 def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
+    """The surplus in every week of the first calorie cycle: against the week that burns least,
+    whose sessions cost ``inst.surplus_kcal_share`` of the working week's (1: the working week)."""
     grow = 1000 + int(round(10 * inst.profile.limits.max_surplus_pct))
-    m.Add(1000 * v.calories <= int(math.floor(grow * inst.base.ei0)) + grow * v.s_kcal
+    share = int(math.floor(grow * inst.surplus_kcal_share * 1000))  # per million
+    m.Add(10**6 * v.calories <= int(math.floor(1000 * grow * inst.base.ei0)) + share * v.s_kcal
           ).OnlyEnforceIf(lit)
 
 
@@ -829,6 +834,8 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         return CoreResult(best, "OPTIMAL", 0, inst)  # a known week already does
     ref = best.week if best is not None else None
     s_est, stim_est = week_totals(inst, ref) if ref else (inst.s_max * 0.3, 0.5)
+    if ref is not None:
+        inst.surplus_kcal_share = _least_cycle_share(inst, ref)
     if profile.goal == "bulkier":  # growth wants the stimulus near its ceiling: centre there
         s_est, stim_est = max(s_est, 25.0), 1.0
     passes = 0
@@ -838,7 +845,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     centres: set = set()  # (S, s) of the weeks the surrogate has been centred on
     reachable = True
     for _ in range(MAX_PASSES):
-        table = build_table(inst, s_est, stim_est)
+        table = build_table(inst, s_est, stim_est, None if ref is None else block_shape(inst, ref))
         table.bias = bias
         hint = None if ref is None else {
             (d, o): int(any(opt is option for opt in ref[d]))
@@ -890,12 +897,13 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         if not centred:  # the surrogate is exact near its centre: move it to this week
             centres.add(totals)
             s_est, stim_est, ref = s_kcal, stim_now, week
+            inst.surplus_kcal_share = _least_cycle_share(inst, ref)
             bias = {}
         elif reachable and not reached_now and not (best and best.terms["shortfall"] == 0):
             # centred, yet the full model says the goal is missed: correct the surrogate by the
             # error it made here (its bias is systematic near the centre) and ask again
             cal = int(solver.Value(v.calories))
-            exact = outcomes(inst, np.array([float(cal)]), s_kcal, stim_now)
+            exact, _ = block_outcomes(inst, [week], np.array([float(cal)]))  # the block's
             for name in METRICS:
                 err = float(exact[name][0]) - table.value(name, cal, s_kcal, stim_now)
                 bias[name] = bias.get(name, 0.0) + err
@@ -908,6 +916,12 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
     if not reach_only:
         best = improve_doses(inst, best)
     return CoreResult(best, "OPTIMAL" if proven else "FEASIBLE", passes, inst)
+
+
+def _least_cycle_share(inst: Instance, week) -> float:
+    """The least session energy of the first calorie cycle of ``week``'s block, as a share of
+    the working week's (``Instance.surplus_kcal_share``)."""
+    return min(first_cycle(block_shape(inst, week)[0]), default=1.0)
 
 
 def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
@@ -924,6 +938,30 @@ def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
                     cand[d][i] = same[j]
                     if week_keeps_rules(inst, cand):
                         out.append(cand)
+    return out + merged_long_runs(inst, week)
+
+
+def merged_long_runs(inst: Instance, week) -> list[list[list[Option]]]:
+    """Weeks with two of ``week``'s long runs made one, on either run's day, of the longest
+    catalogue dose that fits that day and is at most their sum, keeping every structural and
+    shape rule (a move a dose step cannot make: the block of one longer run can rank better,
+    with the sessions beside it kept, than the surrogate said)."""
+    runs = [(d, i) for d, day in enumerate(week) for i, o in enumerate(day) if o.kind == "long_run"]
+    out = []
+    for (d1, i1), (d2, i2) in ((a, b) for n, a in enumerate(runs) for b in runs[n + 1:]):
+        total = week[d1][i1].dose + week[d2][i2].dose
+        for keep, (gone, j) in (((d1, i1), (d2, i2)), ((d2, i2), (d1, i1))):
+            room = inst.avail[keep[0]] - sum(o.minutes for k, o in enumerate(week[keep[0]])
+                                             if k != keep[1])
+            fits = [o for o in inst.options
+                    if o.kind == "long_run" and o.dose <= total and o.minutes <= room]
+            if not fits:
+                continue
+            cand = [list(x) for x in week]
+            cand[keep[0]][keep[1]] = max(fits, key=lambda o: o.dose)
+            del cand[gone][j]
+            if week_keeps_rules(inst, cand):
+                out.append(cand)
     return out
 
 

@@ -1,0 +1,138 @@
+"""How a plan builds week by week: the block's progression rules, each named once.
+
+A block is the working (full-volume) week the solver picks, shaped week by week (docs/science.md
+§6, "building over weeks" and "easier weeks"; docs/design.md "The block"):
+
+* **squats/lunges sets build** from a starting volume to the working volume over the first
+  ``SETS_BUILD_WEEKS`` weeks; a novice starts lowest (``SETS_START_SHARE``). ACSM 2009's
+  progression models start novices at low volume and add sets as they adapt; Rogerson 2024's
+  coaches raise volume across a mesocycle;
+* **every 4th week is lighter** (``LIGHTER_EVERY``): its running minutes and its squat/lunge
+  sets are each cut to about ``LIGHTER_SHARE`` (35 % less; ``lighter_doses``), the same sessions
+  on the same days — the convention of Runna and pheidi (three build
+  weeks, then an easier one) and of the deloads Rogerson 2024 found (every 5.6 ± 2.3 weeks,
+  sets and load cut, frequency kept);
+* **running builds** towards the working week's running no faster than the running-load rule
+  allows against the weeks actually planned (``running_build_cap``): at most
+  ``limits.max_run_increase_pct`` (10 %) above the last full week, and an acute:chronic ratio of
+  at most ``ACWR_MAX`` (1.3) against the mean of the last ``ACWR_WEEKS`` weeks (Gabbett 2016;
+  the 10 % rule alone has weak evidence, Buist 2008; > 30 % in two weeks looked risky,
+  Nielsen 2014);
+* **the calorie target is re-set every** ``CALORIE_RESET_EVERY`` **weeks** from the projected
+  body: the same offset from maintenance, with maintenance at the projected weight (a lighter
+  body burns less), inside every calorie guardrail (``planner.science.block``).
+
+Doses stay catalogue doses (``planner.model.sessions.CATALOGUE``) a session can hold. Pure
+functions of plain values; the block is assembled in ``planner.science.block``.
+"""
+
+from __future__ import annotations
+
+from planner.model.sessions import CATALOGUE, SESSION_SETS_MAX
+
+LIGHTER_EVERY = 4  # [weeks] every 4th week is lighter (Runna, pheidi; Rogerson 2024)
+# [-] share of each session's dose a lighter week keeps: 35 % less, inside the 30-40 % asked
+# (Runna and pheidi cut about 25 %; Rogerson 2024's deloads cut sets by a third to a half)
+LIGHTER_SHARE = 0.65
+# [-] the least share of a full week's running a lighter week keeps once doses are rounded to
+# catalogue steps (a 50-min long run becomes 30): the deepest cut, 40 %
+LIGHTER_KEEP_MIN = 0.60
+CALORIE_RESET_EVERY = 4  # [weeks] the calorie target is re-set from the projected body
+# [-] the squats/lunges sets of week 1 as a share of the working week's, by level: a novice
+# starts at half (ACSM 2009: novices begin at low volume), a trained lifter near full volume
+SETS_START_SHARE = {"novice": 0.5, "intermediate": 0.7, "advanced": 0.85}
+SETS_BUILD_WEEKS = 3  # [weeks] sets reach the working volume in week 3, before the first lighter week
+ACWR_MAX = 1.3  # acute:chronic running ratio ceiling (Gabbett 2016)
+ACWR_WEEKS = 4  # [weeks] the chronic load is the mean of the last four weeks (Gabbett 2016)
+
+
+def is_lighter(week: int) -> bool:
+    """Whether week ``week`` (1-based) of a block is a lighter week: every 4th."""
+    return week % LIGHTER_EVERY == 0
+
+
+def cycle_start(week: int) -> int:
+    """The first week (1-based) of the calorie cycle ``week`` is in: 1, 5, 9, …"""
+    return (week - 1) // CALORIE_RESET_EVERY * CALORIE_RESET_EVERY + 1
+
+
+def sets_share(experience: str, week: int) -> float:
+    """[-] share of the working week's squats/lunges sets planned in ``week``: from
+    ``SETS_START_SHARE`` in week 1, linearly to 1 in week ``SETS_BUILD_WEEKS`` and after."""
+    if week >= SETS_BUILD_WEEKS:
+        return 1.0
+    start = SETS_START_SHARE[experience]
+    return start + (1.0 - start) * (week - 1) / (SETS_BUILD_WEEKS - 1)
+
+
+def nearest_dose(kind: str, value: float, most: int, experience: str | None = None) -> int:
+    """The catalogue dose of ``kind`` nearest ``value`` (a tie: the larger), at most ``most``
+    (and, for squats/lunges, the most a session holds at ``experience``), at least the smallest."""
+    spec = CATALOGUE[kind]
+    if kind == "squats_lunges" and experience is not None:
+        most = min(most, SESSION_SETS_MAX[experience])
+    doses = [d for d in spec.doses() if d <= most] or [spec.dose_min]
+    return min(doses, key=lambda d: (abs(d - value), -d))
+
+
+def built_dose(kind: str, dose: int, experience: str, week: int) -> int:
+    """A working-week session's dose in ``week`` of the block, before a lighter week's cut: the
+    sets of squats/lunges build (``sets_share``), other kinds keep their dose (running builds by
+    ``running_build_cap``)."""
+    if kind != "squats_lunges":
+        return dose
+    return nearest_dose(kind, dose * sets_share(experience, week), dose, experience)
+
+
+def lighter_doses(doses: list[tuple[str, int]]) -> list[int]:
+    """The doses of a lighter week's sessions of one kind of volume (the running sessions, whose
+    volume is minutes; or the squats/lunges sessions, sets): catalogue doses, each at most the
+    full week's, whose total volume is the nearest to ``LIGHTER_SHARE`` of the full week's and
+    at least ``LIGHTER_KEEP_MIN`` of it (the smallest doses permitting). Each session starts at
+    the largest catalogue dose under its share and goes up a step at a time where that brings
+    the total nearer."""
+    def volume(kind: str, dose: int) -> float:
+        return dose if kind == "squats_lunges" else CATALOGUE[kind].minutes_for(dose)
+
+    full = sum(volume(k, d) for k, d in doses)
+    target, least = LIGHTER_SHARE * full, LIGHTER_KEEP_MIN * full
+    steps = [[x for x in CATALOGUE[k].doses() if x <= d] or [CATALOGUE[k].dose_min]
+             for k, d in doses]
+    at = [max([i for i, x in enumerate(opts) if x <= LIGHTER_SHARE * d], default=0)
+          for opts, (_, d) in zip(steps, doses)]
+
+    def total() -> float:
+        return sum(volume(k, opts[i]) for (k, _), opts, i in zip(doses, steps, at))
+
+    while True:
+        now = total()
+        raises = [(abs(now - volume(k, opts[i]) + volume(k, opts[i + 1]) - target), j)
+                  for j, ((k, _), opts, i) in enumerate(zip(doses, steps, at))
+                  if i + 1 < len(opts)]
+        if not raises:
+            break
+        gap, j = min(raises)
+        if gap >= abs(now - target) - 1e-9 and now >= least - 1e-9:
+            break
+        at[j] += 1
+    return [opts[i] for opts, i in zip(steps, at)]
+
+
+def running_build_cap(first_cap: float, increase_pct: float, recent: float,
+                      history: list[float], lighter: list[bool]) -> float:
+    """[min] most running the next week of a block may hold, after the weeks ``history`` (their
+    running minutes; ``lighter`` says which were lighter weeks).
+
+    Week 1 may run ``first_cap`` (the single-week running-load rule: recent + 10 %, or the
+    beginner's 60 min). After it: at most ``increase_pct`` above the last full (not lighter)
+    week — coming back from a lighter week is not an increase — and at most ``ACWR_MAX`` × the
+    mean of the last ``ACWR_WEEKS`` weeks (weeks before the block count at ``recent``); never
+    less than week 1 may run.
+    """
+    if not history:
+        return first_cap
+    full = [run for run, light in zip(history, lighter) if not light]
+    ref = full[-1] if full else recent
+    padded = [recent] * ACWR_WEEKS + list(history)
+    chronic = sum(padded[-ACWR_WEEKS:]) / ACWR_WEEKS
+    return max(first_cap, min(ref * (1 + increase_pct / 100), ACWR_MAX * chronic))
