@@ -507,3 +507,16 @@ def test_calibrate_markdown_tabulates_logged_against_fitted_by_week(dana_log):
     weeks = [line.split("|")[1].strip() for line in table[2:] if line.startswith("|")]
     assert weeks == [str(w) for w in range(9)]  # days 0-56: weeks 0-8
     assert "## Not enough data" not in md and "## Check these entries" not in md
+
+
+def test_the_sample_log_calibrates_through_the_cli():
+    """The README's try-it line: the shipped 8-week log of Dana (made by the model with a true
+    offset of −150 kcal/d and a response of 1.2×) gives the JSON contract and finds her burning
+    less than the equations say."""
+    result = run("calibrate", "sample_profiles/dana_reyes.yaml", "sample_logs/dana_reyes.log.csv",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    cal = json.loads(result.stdout)["calibration"]
+    assert -150 - 75 <= cal["maintenance_offset_kcal"] <= -150 + 75
+    low, high = cal["maintenance_offset_kcal_interval"]
+    assert low < cal["maintenance_offset_kcal"] < high < 0

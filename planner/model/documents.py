@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import re
 import types
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import annotated_types
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic.fields import FieldInfo
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -443,3 +444,17 @@ def validation_problems(err: ValidationError, model: type[BaseModel] | None = No
     """Turn a pydantic error into (field, message) pairs that say what is allowed; ``model`` is
     the validated model (for the field's range), ``schema`` names `legplan schema <schema>`."""
     return [(_field(e["loc"]), _message(model, e, schema)) for e in err.errors(include_url=False)]
+
+
+def iso_date(value: Any) -> Any:
+    """A date written as text, ``YYYY-MM-DD`` (JSON and the YAML 1.2 reader have no date type);
+    a date object as it is; anything else is left to the field's own check."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]  # a contract date field (plan weeks, calibration)

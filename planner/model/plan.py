@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from planner.model.documents import read_document, validation_problems
+from planner.model.documents import IsoDate, read_document, validation_problems
 from planner.model.errors import InputError
 from planner.model.profile import DAYS, KINDS, Day, Kind
 from planner.model.sessions import CATALOGUE
@@ -193,22 +193,11 @@ class PlanWeek(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     week: int = Field(ge=1, le=MAX_WEEKS)
-    start_date: date | None = Field(None, description="the week's Monday (ISO date)")
+    start_date: IsoDate | None = Field(None, description="the week's Monday (ISO date)")
     lighter: bool = False
     calories_per_day: int = Field(ge=0, le=MAX_CALORIES, description="[kcal/d]")
     protein_g_per_day: int | None = Field(None, ge=0, le=600, description="[g/d]")
     days: list[DayPlan] = Field(max_length=len(DAYS))
-
-    @field_validator("start_date", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        """An ISO date written as text (JSON has no date type); a date object as it is."""
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
-        return value
 
     @field_validator("days")
     @classmethod

@@ -10,7 +10,6 @@ Unknown fields are an error: a typo must never silently change a plan.
 from __future__ import annotations
 
 import math
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -21,11 +20,10 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
-from planner.model.documents import read_document, validation_problems
+from planner.model.documents import IsoDate, read_document, validation_problems
 from planner.model.errors import InputError
 from planner.model.text import FreeText
 
@@ -120,18 +118,8 @@ class Calibration(BaseModel):
                             description="[×] the model's training gain; 1 = average")
     maintenance_offset_kcal_interval: Interval = Field(description="[kcal/d] 80 % interval")
     response_interval: Interval = Field(description="[×] 80 % interval")
-    fitted_until: date = Field(description="last log date used (YYYY-MM-DD)")
+    fitted_until: IsoDate = Field(description="last log date used (YYYY-MM-DD)")
     points: int = Field(ge=0, description="log rows used")
-
-    @field_validator("fitted_until", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("must be a date written YYYY-MM-DD") from None
-        return value
 
     @model_validator(mode="after")
     def _inside_intervals(self) -> "Calibration":
