@@ -10,8 +10,8 @@ import numpy as np
 
 from planner.model.logs import Log, LogEntry, jump_flags
 from planner.model.plan import PlanInput
-from planner.model.profile import Profile, parse_profile
-from planner.science import bands, effect
+from planner.model.profile import DAYS_PER_WEEK, Profile, parse_profile
+from planner.science import effect
 
 START = date(2024, 1, 1)  # a Monday, well in the past wherever the tests run
 WEIGHT_NOISE_KG = 0.5
@@ -32,16 +32,23 @@ def bulker() -> tuple[Profile, PlanInput]:
 
 
 def truth(profile: Profile, plan: PlanInput, offset: float, response: float, days: int):
-    """The model's daily body weight [kg] and thigh girth [cm] for the true parameters."""
-    sessions = [s for _, s in plan.sessions()]
-    load = effect.plan_load(profile, sessions)
-    protein = (plan.protein_g_per_day or 1.8 * profile.weight_kg) / profile.weight_kg
-    draws = bands.Draws(np.array([float(offset)]), np.array([float(response)]),
-                        np.array([float(profile.fast_twitch_pct)]))
-    bw, thigh, _, _ = bands.trajectories(profile, float(plan.calories_per_day), load,
-                                         bands.sets_per_fibre_pct(profile, sessions), draws,
-                                         protein, days)
-    return bw[:, 0], thigh[:, 0]
+    """The model's daily body weight [kg] and thigh girth [cm] for the true parameters, the plan
+    followed week by week (its block's weeks, the last one going on; else its one week): the
+    effect model itself (``effect.simulate_weeks`` on ``effect.individual``), not the fit's code."""
+    base = effect.individual(effect.baseline(profile.without_calibration()), float(offset),
+                             float(response))
+    weeks = plan.weeks or [plan]
+    grams = plan.protein_g_per_day or 1.8 * profile.weight_kg
+    segments = []
+    for first in range(0, days, DAYS_PER_WEEK):
+        week = weeks[min(first // DAYS_PER_WEEK, len(weeks) - 1)]
+        load = effect.plan_load(profile, [s for d in week.days for s in d.sessions])
+        stimulus, growth = effect.training_inputs(base, load, grams / profile.weight_kg)
+        segments.append((float(week.calories_per_day), load.session_kcal_per_kg, stimulus, growth,
+                         min(DAYS_PER_WEEK, days - first)))
+    (bw, fat, lean, acc), _ = effect.simulate_weeks(base, segments)
+    _, _, thigh = effect.leg_state(base, np.array(fat), np.array(lean), np.array(acc))
+    return np.array(bw), thigh
 
 
 def synthetic_log(profile: Profile, plan: PlanInput, offset: float, response: float, days: int,

@@ -227,10 +227,14 @@ def test_logged_calories_override_the_plan_on_their_days(dana_plan):
     """The athlete ate 400 kcal/d more than the plan: fitted with the logged intake the offset is
     near the truth; fitted as if the plan had been eaten it is about 400 kcal/d lower."""
     profile, plan = dana_plan
-    ate = plan.model_copy(update={"calories_per_day": plan.calories_per_day + 400})
+    ate = plan.model_copy(update={"calories_per_day": plan.calories_per_day + 400, "weeks": [
+        w.model_copy(update={"calories_per_day": w.calories_per_day + 400})
+        for w in plan.weeks or []] or None})
     log = synthetic_log(profile, ate, -100.0, 1.0, 56, thigh_every=1000, seed=2)
-    logged = replace(log, entries=tuple(replace(e, calories=float(ate.calories_per_day))
-                                        for e in log.entries))
+    eaten = [float(w.calories_per_day) for w in ate.weeks or [ate]]
+    logged = replace(log, entries=tuple(
+        replace(e, calories=eaten[min((e.day - log.start).days // 7, len(eaten) - 1)])
+        for e in log.entries))
     with_intake = calibration.fit(profile, plan, logged).calibration.maintenance_offset_kcal
     without = calibration.fit(profile, plan, log).calibration.maintenance_offset_kcal
     assert with_intake == pytest.approx(-100, abs=75)
@@ -442,7 +446,9 @@ def test_write_profile_writes_a_profile_every_command_then_uses(dana_log, tmp_pa
 def test_calibrate_follows_a_given_plan(dana_log, tmp_path, dana_plan):
     _, plan = dana_plan
     path = tmp_path / "followed.json"
-    path.write_text(plan.model_copy(update={"calories_per_day": 2000}).model_dump_json())
+    weeks = [w.model_copy(update={"calories_per_day": 2000}) for w in plan.weeks or []]
+    path.write_text(plan.model_copy(update={"calories_per_day": 2000,
+                                            "weeks": weeks or None}).model_dump_json())
     doc = json.loads(run("calibrate", str(DANA), str(dana_log), "--plan", str(path),
                          "--format", "json").output)
     assert doc["report"]["plan"]["followed_calories_per_day"] == 2000

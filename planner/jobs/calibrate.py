@@ -47,9 +47,10 @@ class CalibrationResult:
 
 
 def plan_input(plan: Plan) -> PlanInput:
-    """The week a solved plan asks for, as ``score`` and the fit read it."""
+    """What a solved plan asks for, as ``score`` and the fit read it: its block when it has one
+    (the athlete followed those weeks, lighter ones included), else its week."""
     return PlanInput(calories_per_day=plan.calories_per_day,
-                     protein_g_per_day=plan.protein_g_per_day, days=plan.days)
+                     protein_g_per_day=plan.protein_g_per_day, days=plan.days, weeks=plan.weeks)
 
 
 def calibrate(profile: Profile, log: Log, followed: PlanInput | None = None,

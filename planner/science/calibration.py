@@ -33,6 +33,7 @@ from scipy.optimize import least_squares
 from planner.model.logs import Log
 from planner.model.plan import PlanInput
 from planner.model.profile import (
+    DAYS_PER_WEEK,
     MAX_OFFSET_KCAL,
     RESPONSE_RANGE,
     Calibration,
@@ -90,7 +91,15 @@ class _Model:
         self.protein = protein / profile.weight_kg
         start = log.start
         self.days = (log.end - start).days
-        intake = np.full(max(self.days, 1), float(plan.calories_per_day))
+        # the weeks followed: a block's own (its loads, its re-set calories; after its last week
+        # the last one goes on), else the one week repeated
+        weeks = plan.weeks or []
+        self.week_loads = [(effect.plan_load(profile, [s for d in w.days for s in d.sessions]),
+                            bands.sets_per_fibre_pct(profile, [s for d in w.days for s in d.sessions]))
+                           for w in weeks] or [(self.load, self.slope)]
+        week_calories = [float(w.calories_per_day) for w in weeks] or [float(plan.calories_per_day)]
+        day_week = np.minimum(np.arange(max(self.days, 1)) // DAYS_PER_WEEK, len(week_calories) - 1)
+        intake = np.array(week_calories)[day_week]
         for e in log.calories_days():
             d = (e.day - start).days
             if d < len(intake):
@@ -109,14 +118,23 @@ class _Model:
         self.t_col = index[len(self.w_day):]
         self.mean_to_date = mean_to_date
 
+    def trajectories(self, calories, draws: bands.Draws):
+        """``bands.segment_trajectories`` over the log's days, a segment per week followed."""
+        days = max(self.days, 1)
+        segments = []
+        for first in range(0, days, DAYS_PER_WEEK):
+            load, slope = self.week_loads[min(first // DAYS_PER_WEEK, len(self.week_loads) - 1)]
+            segments.append((calories, load, slope, self.protein,
+                             min(DAYS_PER_WEEK, days - first)))
+        return bands.segment_trajectories(self.profile, segments, draws)
+
     def predict(self, offsets: np.ndarray, responses: np.ndarray):
         """(weights [P × n_w], thighs [P × n_t]) for P trial pairs."""
         p, c = len(offsets), len(self.columns)
         draws = bands.Draws(np.repeat(offsets, c), np.repeat(responses, c),
                             np.full(p * c, float(self.profile.fast_twitch_pct)))
         calories = np.tile(self.columns, p)
-        bw, thigh, _, _ = bands.trajectories(self.profile, calories, self.load, self.slope, draws,
-                                             self.protein, max(self.days, 1))
+        bw, thigh, _, _ = self.trajectories(calories, draws)
         rows = np.arange(p)[:, None] * c
         return bw[self.w_day, rows + self.w_col], thigh[self.t_day, rows + self.t_col]
 
@@ -247,8 +265,7 @@ def _fitted(model: _Model, offset: float, response: float):
     n = len(columns)
     draws = bands.Draws(np.full(n, offset), np.full(n, response),
                         np.full(n, float(model.profile.fast_twitch_pct)))
-    bw, thigh, _, _ = bands.trajectories(model.profile, columns, model.load, model.slope, draws,
-                                         model.protein, max(model.days, 1))
+    bw, thigh, _, _ = model.trajectories(columns, draws)
     curve = [(d, round(float(bw[d, index[d]] + c_w), 2), round(float(thigh[d, index[d]] + c_t), 2))
              for d in range(0, model.days + 1)]
     return w[0] + c_w, t[0] + c_t, curve
