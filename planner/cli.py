@@ -61,7 +61,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
-from datetime import date, datetime, time  # noqa: E402
+from datetime import date, datetime, time, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable, NoReturn, TypeVar  # noqa: E402
 
@@ -69,7 +69,13 @@ import click  # noqa: E402
 
 from planner.model.errors import InputError, NoSafePlanError, SolverStoppedError  # noqa: E402
 from planner.model.files import NotARegularFileError, output_target, write_atomic  # noqa: E402
-from planner.model.plan import FORMATS, Plan, load_plan  # noqa: E402
+from planner.model.plan import (  # noqa: E402
+    FIRST_PLAN_DATE,
+    FORMATS,
+    LAST_PLAN_DATE,
+    Plan,
+    load_plan,
+)
 from planner.model.profile import Profile, check_time_zone, load_profile  # noqa: E402
 from planner.report.calendar import (  # noqa: E402
     CALENDAR_FORMAT,
@@ -406,6 +412,27 @@ def _parsed_option(pattern: str, what: str, example: str,
     return check
 
 
+def _check_plan_date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--start``/``--today``: a date as YYYY-MM-DD within the years a block may be dated."""
+    day = _parsed_option("%Y-%m-%d", "a date as YYYY-MM-DD", "2027-01-04", datetime.date)(
+        ctx, param, value)
+    if day is not None and not FIRST_PLAN_DATE <= day <= LAST_PLAN_DATE:
+        raise click.BadParameter(f"got {value!r}; give a date from {FIRST_PLAN_DATE} to "
+                                 f"{LAST_PLAN_DATE}")
+    return day
+
+
+def check_calendar_options(fmt: str | tuple[str, ...], at: time | None, tz: str | None) -> None:
+    """``--time``/``--tz`` say when the calendar file's sessions are: refused (exit 2) without
+    ``--format ics`` rather than silently ignored."""
+    formats = (fmt,) if isinstance(fmt, str) else fmt
+    given = [name for name, value in (("--time", at), ("--tz", tz)) if value is not None]
+    if given and CALENDAR_FORMAT not in formats:
+        verb = "only set" if len(given) > 1 else "only sets"
+        raise click.BadParameter(f"{' and '.join(given)} {verb} the calendar file's times: "
+                                 "add --format ics (with --start)", param_hint=f"'{given[0]}'")
+
+
 def _check_tz_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None
@@ -416,8 +443,7 @@ def _check_tz_option(ctx: click.Context, param: click.Parameter, value: str | No
 
 
 START_OPTION = click.option(
-    "--start", "start", default=None, metavar="YYYY-MM-DD",
-    callback=_parsed_option("%Y-%m-%d", "a date as YYYY-MM-DD", "2027-01-04", datetime.date),
+    "--start", "start", default=None, metavar="YYYY-MM-DD", callback=_check_plan_date,
     help="Give the block real dates: week 1 starts on the first Monday on or after this day.",
 )
 TIME_OPTION = click.option(
@@ -540,9 +566,7 @@ def score(profile_path: str, plan_path: str, weeks: int | None, fmt: str,
 @main.command()
 @click.argument("profile_path", metavar="PROFILE")
 @START_OPTION
-@click.option("--today", default=None, metavar="YYYY-MM-DD",
-              callback=_parsed_option("%Y-%m-%d", "a date as YYYY-MM-DD", "2027-01-20",
-                                      datetime.date),
+@click.option("--today", default=None, metavar="YYYY-MM-DD", callback=_check_plan_date,
               help="Show the week holding this date on the sheet (needs --start) "
                    "[default: week 1].")
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, CALENDAR_FORMAT)), default="md",
@@ -568,6 +592,7 @@ def plan(profile_path: str, start: date | None, today: date | None, fmt: str,
     if today is not None and start is None:
         raise click.BadParameter("needs --start: without it the weeks have no dates",
                                  param_hint="'--today'")
+    check_calendar_options(fmt, at, tz)
     calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
     check_calendar((fmt,), calendar)  # before any work
     profile = load_profile(profile_path)
@@ -575,8 +600,21 @@ def plan(profile_path: str, start: date | None, today: date | None, fmt: str,
     if fmt == CALENDAR_FORMAT:
         text = calendar_text(result, calendar, profile.time_zone)
     else:
-        text = render_plan(result, fmt, result.week_on(today) if today is not None else None)
+        text = render_plan(result, fmt, _shown_week(result, today))
     write_output(text, output)
+
+
+def _shown_week(plan: Plan, today: date | None) -> int | None:
+    """The block's week holding ``--today`` (None: week 1); a day outside the block exits 2."""
+    if today is None:
+        return None
+    assert plan.weeks and plan.weeks[0].start_date is not None  # --today needs --start
+    first = plan.weeks[0].start_date
+    last = first + timedelta(days=7 * len(plan.weeks) - 1)
+    if not first <= today <= last:
+        raise click.BadParameter(f"{today} is outside the block, which runs from {first} to "
+                                 f"{last}", param_hint="'--today'")
+    return plan.week_on(today)
 
 
 @main.command(short_help="Plan a whole roster: one plan per athlete plus an overview.")
@@ -609,6 +647,7 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     """
     from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
 
+    check_calendar_options(parse_formats(formats), at, tz)
     calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
     try:
         report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address,

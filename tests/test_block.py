@@ -267,6 +267,11 @@ def test_today_picks_the_week_the_sheet_shows():
     (["--start", "tomorrow"], "--start"),
     (["--start", "2026-03-04", "--today", "31/03/2026"], "--today"),
     (["--today", "2026-03-31"], "--today"),
+    (["--start", "2026-03-04", "--today", "2026-03-08"], "--today"),  # before the block
+    (["--start", "2026-03-04", "--today", "2026-06-01"], "--today"),  # after it
+    (["--start", "9999-11-01"], "--start"),  # its weeks would run past the last date
+    (["--time", "07:00"], "--time"),  # only for the calendar file
+    (["--start", "2026-03-04", "--tz", "Europe/Oslo", "--format", "md"], "--tz"),
 ])
 def test_bad_dates_exit_2_naming_the_flag(args, flag):
     result = CliRunner().invoke(main, ["plan", DANA, *args])

@@ -181,6 +181,10 @@ class GoalStatus(BaseModel):
         return [u for u in self.unmet if not (self.shortfall_cm > 0 and u.startswith("thigh"))]
 
 
+FIRST_PLAN_DATE = date(2000, 1, 1)  # the earliest and latest days a block may be dated from
+LAST_PLAN_DATE = date(2999, 12, 31)
+
+
 def first_monday(day: date) -> date:
     """Week 1's Monday for a plan started on ``day``: the first Monday on or after it."""
     return day + timedelta(days=-day.weekday() % 7)
