@@ -526,3 +526,15 @@ def test_the_sample_log_calibrates_through_the_cli():
     assert -150 - 75 <= cal["maintenance_offset_kcal"] <= -150 + 75
     low, high = cal["maintenance_offset_kcal_interval"]
     assert low < cal["maintenance_offset_kcal"] < high < 0
+
+
+@pytest.mark.parametrize("interval", [[1.0, 1.0], [1.2, 0.9]])
+def test_a_calibration_cannot_claim_certainty(tmp_path, interval):
+    """A hand-written block with a zero-width (or reversed) interval would print a band of
+    ±0.003 cm and a goal 'certain': it is bad input, exit 2, naming the field."""
+    raw = yaml.safe_load(DANA.read_text())
+    path = tmp_path / "dana.yaml"
+    path.write_text(yaml.safe_dump({**raw, "calibration": {
+        **calibration_block(), "response": 1.0, "response_interval": interval}}))
+    result = run("validate", str(path))
+    assert result.exit_code == 2 and "response_interval" in result.output, result.output

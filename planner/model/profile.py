@@ -126,6 +126,9 @@ class Calibration(BaseModel):
         for name in ("maintenance_offset_kcal", "response"):
             low, high = getattr(self, f"{name}_interval")
             value = getattr(self, name)
+            if not low < high:  # a fit from a log is never certain: a zero width is hand-made
+                raise ValueError(f"{name}_interval [{low:g}, {high:g}] must run from a lower to "
+                                 "a higher value")
             if not low <= value <= high:
                 raise ValueError(f"{name} {value:g} must lie inside {name}_interval "
                                  f"[{low:g}, {high:g}]")

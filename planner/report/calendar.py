@@ -100,6 +100,16 @@ def week_summary(week: PlanWeek) -> str:
     return f"Week {week.week}{lighter}: {week.calories_per_day:,} kcal/d{protein}"
 
 
+def week_description(week: PlanWeek) -> str:
+    """The weekly note's text: the day's targets in a sentence, and what a lighter week is."""
+    protein = (f" and {week.protein_g_per_day:,} g of protein"
+               if week.protein_g_per_day is not None else "")
+    text = f"Every day this week: about {week.calories_per_day:,} kcal{protein}."
+    if week.lighter:
+        text += " A lighter week: the same sessions on the same days, shorter or with fewer sets."
+    return text
+
+
 def to_ics(plan: Plan, start: date, at: time = DEFAULT_TIME, tz: str | None = None) -> str:
     """The plan's block as iCalendar text. ``start`` is week 1's Monday (the block's own
     ``start_date`` wins when it has one); ``at`` the sessions' start time; ``tz`` an IANA zone."""
@@ -123,6 +133,7 @@ def to_ics(plan: Plan, start: date, at: time = DEFAULT_TIME, tz: str | None = No
         note.add("dtstart", monday)
         note.add("dtend", monday + timedelta(days=7))
         note.add("summary", week_summary(week))
+        note.add("description", week_description(week))
         note.add("transp", "TRANSPARENT")
         cal.add_component(note)
         for day in week.days:

@@ -14,6 +14,7 @@ from planner.model.units import (
     shortfall_decimals,
     signed,
 )
+from planner.report.block_words import calorie_words, lighter_words, squat_sets
 from planner.science import guardrails, progression
 from planner.solve.instance import Instance
 from planner.solve.objective import (
@@ -265,8 +266,11 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
     if run and cap - run < 10:
-        lines.append(f"Running totals {run} of the {number(cap)} minutes a week your recent volume "
-                     f"allows (+{profile.limits.max_run_increase_pct:g} %, Gabbett 2016): more "
+        grown = profile.recent_weekly_run_minutes * (1 + profile.limits.max_run_increase_pct / 100)
+        allows = (f"your recent volume allows (+{profile.limits.max_run_increase_pct:g} %, "
+                  "Gabbett 2016)" if grown >= cap else
+                  "a beginner may run (the first week of NHS Couch to 5K: 3 × 20 min)")
+        lines.append(f"Running totals {run} of the {number(cap)} minutes a week {allows}: more "
                      "would risk injury.")
     floor = guardrails.running_floor(profile)
     if floor and run >= floor:
@@ -289,26 +293,12 @@ def block_lines(plan: Plan) -> list[str]:
     if len(weeks) < 2:
         return []
 
-    def sets(week) -> int:
-        return sum(s.dose for d in week.days for s in d.sessions if s.kind == "squats_lunges")
-
     parts = []
-    full = sets(weeks[min(len(weeks), progression.SETS_BUILD_WEEKS) - 1])
-    if sets(weeks[0]) < full:
-        parts.append(f"squat/lunge sets build from {sets(weeks[0])} a week in week 1 to {full}")
-    lighter = [str(w.week) for w in weeks if w.lighter]
-    if lighter:
-        parts.append(f"week{'s' if len(lighter) > 1 else ''} {', '.join(lighter)} "
-                     f"{'are' if len(lighter) > 1 else 'is'} lighter (same sessions and days, "
-                     f"about {1 - progression.LIGHTER_SHARE:.0%} less running and fewer sets where the "
-                     "doses allow)")
-    kcal = []
-    for w in weeks:
-        if not kcal or kcal[-1] != w.calories_per_day:
-            kcal.append(w.calories_per_day)
-    if len(weeks) > progression.CALORIE_RESET_EVERY:
-        parts.append(f"calories are re-set every {progression.CALORIE_RESET_EVERY} weeks from the "
-                     f"predicted weight ({' → '.join(number(k) for k in kcal)} kcal a day)")
+    full = squat_sets(weeks[min(len(weeks), progression.SETS_BUILD_WEEKS) - 1])
+    if squat_sets(weeks[0]) < full:
+        parts.append(f"squat/lunge sets build from {squat_sets(weeks[0])} a week in week 1 to "
+                     f"{full}")
+    parts += [words for words in (lighter_words(weeks), calorie_words(weeks)) if words]
     if not parts:
         return []
     return ["The block: " + "; ".join(parts) + ". The running never rises more than the "

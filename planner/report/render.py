@@ -33,6 +33,7 @@ from planner.model.units import (
     shortfall_decimals,
     signed,
 )
+from planner.report.block_words import calorie_words, lighter_words
 from planner.science.guardrails import SHAPE_RULE_NAMES
 
 PAGE_SIZES = ("A4", "Letter")
@@ -313,6 +314,28 @@ def block_rows(plan: Plan, units: Units, shown: int | None) -> list[dict[str, An
     return rows
 
 
+def why_note(plan: Plan, shown: PlanWeek | None) -> str:
+    """Which week "Why this plan" is about when the sheet shows another: the explanation is
+    of the full (working) week the block builds to, e.g. "about the full week, week 3 on"."""
+    if not plan.weeks:
+        return ""
+    full = next((w.week for w in plan.weeks if w.days == plan.days), None)
+    if full is None or (shown is not None and shown.days == plan.days) or (
+            shown is None and plan.weeks[0].days == plan.days):
+        return ""
+    return (f"About the full week the block builds to (from week {full}, lighter weeks aside); "
+            "each week's doses are in the block table.")
+
+
+def block_note(plan: Plan) -> str:
+    """The block table's note: how it is dated, which weeks are lighter and by how much (as
+    planned), and the calorie re-sets (``planner.report.block_words``)."""
+    weeks = list(plan.weeks or [])
+    words = [w for w in (lighter_words(weeks), calorie_words(weeks)) if w]
+    sentences = [block_start(plan)] + [w[:1].upper() + w[1:] + "." for w in words]
+    return " ".join(s for s in sentences if s)
+
+
 def block_start(plan: Plan) -> str:
     """How the block is dated, in words."""
     if not plan.weeks:
@@ -357,9 +380,11 @@ def build_view(plan: Plan, page_size: str = "A4", week: int | None = None) -> di
         "thigh_chart": svg_chart(thigh, units.length, units.length_decimals, target_line,
                                  min_span=units.cm(1.0), band=band or None, lighter=lighter),
         "block": block_rows(plan, units, None if shown is None else shown.week),
-        "block_start": block_start(plan),
+        "block_note": block_note(plan),
+        "why_note": why_note(plan, shown),
         "block_density": "long" if len(plan.weeks or []) > ROOMY_BLOCK_WEEKS else "normal",
-        "text_chart": text_chart(weekly, units),
+        "text_chart": text_chart(weekly, units,
+                                 scale_cm=plan.goal_status.target_thigh_change_cm),
         "explanation": list(plan.explanation),
         "guardrails": guardrail_rows(plan),
         "safety": safety_notes(plan),
@@ -492,13 +517,16 @@ def sample_weeks(weeks: int, most: int = 13) -> list[int]:
     return chosen
 
 
-def text_chart(weekly: list[WeekPoint], units: Units, width: int = 20) -> list[dict[str, str]]:
-    """Rows for the Markdown chart: week, thigh, change since start and a bar ∝ |change|."""
+def text_chart(weekly: list[WeekPoint], units: Units, width: int = 20,
+               scale_cm: float = 0.0) -> list[dict[str, str]]:
+    """Rows for the Markdown chart: week, thigh, change since start and a bar ∝ |change|, full
+    width at the largest change or at ``scale_cm`` (the goal's threshold), whichever is larger:
+    a plan that holds the thigh steady draws short bars, not noise blown up to full width."""
     start = weekly[0]
     by_week = {w.week: w for w in weekly}
     last = weekly[-1].week
     changes = [w.thigh_circumference_cm - start.thigh_circumference_cm for w in weekly]
-    biggest = max((abs(c) for c in changes), default=0.0)
+    biggest = max([abs(c) for c in changes] + [abs(scale_cm)])
     rows = []
     for week in sample_weeks(last):
         point = by_week[week]
