@@ -233,8 +233,9 @@ def safety_notes(plan: Plan) -> list[str]:
     notes = ["Warm up before every hard session. Stop on sharp or joint pain, dizziness or chest "
              "pain, and get it checked before training again."]
     if "sprints" in kinds or "hill_repeats" in kinds:
-        notes.append("Sprints and hills: build up over the first two weeks; end the session "
-                     "early if a hamstring or calf tightens.")
+        notes.append("Sprints and hills: new to them? Run the first two weeks' efforts at about "
+                     "80 % and build to all-out; end the session early if a hamstring or calf "
+                     "tightens.")
     if "squats_lunges" in kinds:
         notes.append("Squats and lunges: pick loads you can lift with good form and 1–3 reps "
                      "in reserve.")
