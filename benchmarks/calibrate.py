@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))  # measure this checkout, not an installed copy
 
 from benchmarks.synthetic_log import bulker, synthetic_log  # noqa: E402
 from benchmarks.whatif import median_time  # noqa: E402
-from planner.jobs.calibrate import calibrate, plan_input  # noqa: E402
+from planner.jobs.calibrate import calibrate  # noqa: E402
 from planner.jobs.planning import solve  # noqa: E402
 from planner.model.profile import load_profile  # noqa: E402
 from planner.science import bands, calibration, effect  # noqa: E402
@@ -38,13 +38,10 @@ def main() -> None:
     overheads = []
     for path in sorted(SAMPLES.glob("*.yaml")):
         athlete = load_profile(path)
-        week = plan_input(solve(athlete))
-        sessions = [s for _, s in week.sessions()]
-        load = effect.plan_load(athlete, sessions)
-        projection = effect.project(athlete, week.calories_per_day, load, athlete.horizon_weeks,
-                                    week.protein_g_per_day)
+        plan = solve(athlete)  # the block, as every plan is
+        load = effect.plan_load(athlete, [s for d in plan.days for s in d.sessions])
         overheads.append(median_time(lambda: bands.projection_band(
-            athlete, week.calories_per_day, load, sessions, week.protein_g_per_day, projection),
+            athlete, bands.week_inputs(athlete, plan.weeks or []), load, plan.projection),
             BAND_RUNS))
     print(f"bands per plan ({len(overheads)} sample athletes, their horizons): median "
           f"{statistics.median(overheads) * 1000:.1f} ms, worst {max(overheads) * 1000:.1f} ms "

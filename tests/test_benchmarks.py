@@ -61,3 +61,18 @@ def test_the_generated_athletes_are_the_ones_the_settings_were_measured_on(tmp_p
 
 
 ORACLE_FIELDS_SHA256 = "aefeed148ac13774b668e527209409331571ef0f02accfbffc1b8d2f2967616a"
+
+
+def test_benchmarks_calibrate_runs_and_prints_its_figures(monkeypatch, capsys, tmp_path):
+    """The calibrate benchmark runs against the current API (one sample athlete, one repeat: a
+    smoke run, no timing is checked)."""
+    from benchmarks import calibrate as bench
+
+    (tmp_path / "dana_reyes.yaml").write_bytes((ROOT / "sample_profiles" / "dana_reyes.yaml")
+                                               .read_bytes())
+    monkeypatch.setattr(bench, "SAMPLES", tmp_path)
+    monkeypatch.setattr(bench, "REPEAT", 1)
+    monkeypatch.setattr(bench, "BAND_RUNS", 1)
+    bench.main()
+    out = capsys.readouterr().out
+    assert "calibrate fit" in out and "bands per plan (1 sample athletes" in out

@@ -175,6 +175,17 @@ class Band:
     probability: float
 
 
+def week_inputs(profile: Profile, weeks) -> list[tuple]:
+    """``projection_band``'s weeks from plan weeks (anything with ``calories_per_day``,
+    ``protein_g_per_day`` and ``days``): (calories, ``WeekLoad``, sessions, protein) each."""
+    out = []
+    for week in weeks:
+        sessions = [s for d in week.days for s in d.sessions]
+        out.append((week.calories_per_day, effect.plan_load(profile, sessions), sessions,
+                    float(week.protein_g_per_day)))
+    return out
+
+
 def projection_band(profile: Profile, weeks, summary_load: effect.WeekLoad,
                     projection) -> Band:
     """The 80 % band of ``projection`` (the central, daily-stepped projection of this plan) and

@@ -103,8 +103,7 @@ def score(
             protein, summary_load=load)
         results = guardrails.check_block(profile, week_plans, [w.lighter for w in given],
                                          week_proteins, projection, loads)
-        band_weeks = [(w.calories_per_day, ld, [s for _, s in w.sessions()], p)
-                      for w, ld, p in zip(week_plans, loads, week_proteins)]
+        band_weeks = bands.week_inputs(profile, week_plans)
     else:
         weeks = profile.horizon_weeks if weeks is None else weeks
         projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
