@@ -206,9 +206,13 @@ def projection_band(profile: Profile, weeks, summary_load: effect.WeekLoad,
         key = tuple((x.kind, x.minutes, x.dose, x.load) for x in sessions)
         if key not in slopes:
             slopes[key] = sets_per_fibre_pct(profile, sessions)
-        segments.append((float(calories), load, slopes[key], protein / profile.weight_kg,
-                         DAYS_PER_WEEK))
-    bw, thigh, muscle, fat = segment_trajectories(profile, segments, both, STEP_DAYS)
+        segment = [float(calories), load, slopes[key], protein / profile.weight_kg, DAYS_PER_WEEK]
+        if segments and segments[-1][:4] == segment[:4]:
+            segments[-1][4] += DAYS_PER_WEEK  # the same week again: one longer segment
+        else:
+            segments.append(segment)
+    bw, thigh, muscle, fat = segment_trajectories(profile, [tuple(s) for s in segments], both,
+                                                  STEP_DAYS)
     per_week = DAYS_PER_WEEK // STEP_DAYS
     rows = slice(0, None, per_week)
     q = [50 - 50 * BAND_LEVEL, 50 + 50 * BAND_LEVEL]
