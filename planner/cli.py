@@ -754,7 +754,7 @@ def calibrate(profile_path: str, log_path: str, plan_path: str | None, fmt: str,
                                                    "standard output")])
     profile = load_profile(profile_path)
     log = read_log(log_path)
-    followed = load_plan(plan_path) if plan_path is not None else None
+    followed = load_plan(plan_path, profile.name) if plan_path is not None else None
     result = run_calibrate(profile, log, followed)
     text = render_calibration(result.document(), result.units, fmt, result.to_json())
     profile_out = (profile_text(profile_path, result.calibration, write_profile)

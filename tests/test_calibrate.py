@@ -538,3 +538,14 @@ def test_a_calibration_cannot_claim_certainty(tmp_path, interval):
         **calibration_block(), "response": 1.0, "response_interval": interval}}))
     result = run("validate", str(path))
     assert result.exit_code == 2 and "response_interval" in result.output, result.output
+
+
+def test_calibrate_refuses_another_athletes_plan(dana_log, tmp_path):
+    """Fitting Dana's log to Jamal's plan would learn nonsense without a word: exit 2."""
+    jamal = tmp_path / "jamal.json"
+    assert run("plan", "sample_profiles/jamal_carter.yaml", "--format", "json",
+               "-o", str(jamal)).exit_code == 0
+    result = run("calibrate", str(DANA), str(dana_log), "--plan", str(jamal))
+    assert result.exit_code == 2
+    assert "athlete" in result.output and "Jamal Carter" in result.output
+    assert "Traceback" not in result.output

@@ -336,6 +336,14 @@ def parse_plan(data: Any, source: str = "<plan>") -> PlanInput:
         raise InputError(source, validation_problems(e, PlanInput, "plan")) from None
 
 
-def load_plan(path: str | Path) -> PlanInput:
+def load_plan(path: str | Path, athlete: str | None = None) -> PlanInput:
+    """The plan file at ``path``; with ``athlete``, a plan document naming another athlete is
+    bad input (``calibrate --plan``: the plan followed must be this athlete's)."""
     path = Path(path)
-    return parse_plan(read_document(path), str(path))
+    data = read_document(path)
+    named = data.get("athlete") if isinstance(data, dict) else None
+    if athlete is not None and isinstance(named, str) and named != athlete:
+        raise InputError(str(path), [("athlete", f"this plan is for {named}, the profile for "
+                                                 f"{athlete}: give the plan this athlete "
+                                                 "followed")])
+    return parse_plan(data, str(path))

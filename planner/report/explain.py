@@ -260,8 +260,8 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
         runs = [DAYS[d] for d in used if any(o.kind == "long_run" for o in choice.week[d])]
         if runs and profile.long_run_day not in runs:
             lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
-                         "that day's time, the hard-day spacing or the number of training days "
-                         "did not allow it.")
+                         "every week with it there either does less for this goal or breaks a "
+                         "rule (that day's time, the hard-day spacing, the training days).")
     lines += fresh_long_run_lines(choice.week)
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
