@@ -2,7 +2,7 @@
 over generated athletes (the batch benchmark's seed-2024 roster, which the tests never see), and
 the exhaustive search on the reduced oracle instances for comparison.
 
-    python benchmarks/solve.py [--repeat 3] [--generated 50] [--oracle 6]
+    python benchmarks/solve.py [--repeat 3] [--samples N] [--generated 50] [--oracle 6]
 
 Prints figures only (targets on a 2-core machine: p50 ≤ 50 ms, p95 ≤ 200 ms, every status
 OPTIMAL). Timings on a shared machine are noisy: run it when the machine is quiet.
@@ -70,9 +70,12 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=50,
                         help="generated athletes (seed-2024 roster) to solve too")
     parser.add_argument("--oracle", type=int, default=6, help="reduced instances to enumerate")
+    parser.add_argument("--samples", type=int, default=None,
+                        help="only the first N sample profiles [default: all]")
     args = parser.parse_args()
 
     samples = [load_profile(p) for p in sorted((ROOT / "sample_profiles").glob("*.yaml"))]
+    samples = samples[:args.samples] if args.samples is not None else samples
     measure("sample profiles", samples, args.repeat)
     if args.generated:
         measure("generated athletes", generated_athletes(args.generated), args.repeat)

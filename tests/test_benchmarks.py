@@ -39,7 +39,8 @@ def test_benchmarks_solve_runs_without_the_test_extras():
     blocker = ("import sys, runpy\n"
                "for name in ('pytest', 'hypothesis', '_pytest'):\n"
                "    sys.modules[name] = None  # as if the test extras were not installed\n"
-               "sys.argv = ['benchmarks/solve.py', '--repeat', '1', '--generated', '1', '--oracle', '1']\n"
+               "sys.argv = ['benchmarks/solve.py', '--repeat', '1', '--samples', '2',\n"
+               "            '--generated', '1', '--oracle', '1']\n"
                "runpy.run_path('benchmarks/solve.py', run_name='__main__')\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run([sys.executable, "-c", blocker], cwd=ROOT, capture_output=True,
