@@ -33,7 +33,7 @@ from planner.model.units import (
     shortfall_decimals,
     signed,
 )
-from planner.report.block_words import calorie_words, lighter_words
+from planner.report.block_words import calorie_words, lighter_words, running_minutes, squat_sets
 from planner.science.guardrails import SHAPE_RULE_NAMES
 
 PAGE_SIZES = ("A4", "Letter")
@@ -305,8 +305,8 @@ def block_rows(plan: Plan, units: Units, shown: int | None) -> list[dict[str, An
             "week": str(w.week),
             "dates": date_span(w.start_date),
             "sessions": " · ".join(words) or "rest",
-            "run": str(sum(s.minutes for _, s in sessions if CATALOGUE[s.kind].running)),
-            "sets": str(sum(s.dose for _, s in sessions if s.kind == "squats_lunges")),
+            "run": str(running_minutes(w)),
+            "sets": str(squat_sets(w)),
             "calories": number(w.calories_per_day),
             "thigh": "" if point is None else length(units, point.thigh_circumference_cm),
             "lighter": w.lighter,

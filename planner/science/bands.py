@@ -146,14 +146,35 @@ def trajectories(profile: Profile, calories, load: effect.WeekLoad, slope: float
                                 step_days)
 
 
+def _same_inputs(a: tuple, b: tuple) -> bool:
+    """Whether two segments have the same calories, load, slope and protein (an array of
+    calories only by identity: the same columns)."""
+    return all(x is y or (not isinstance(x, np.ndarray) and not isinstance(y, np.ndarray)
+                          and x == y) for x, y in zip(a[:4], b[:4]))
+
+
+def _merged(segments) -> list[tuple]:
+    """Segments in a row with the same inputs as one longer segment: exact, since the closed
+    forms continue unchanged across a boundary where nothing changes (``effect.simulate_weeks``),
+    and a repeated week is stepped in one call instead of one per week."""
+    out: list[tuple] = []
+    for segment in segments:
+        if out and _same_inputs(out[-1], segment):
+            out[-1] = (*out[-1][:4], out[-1][4] + segment[4])
+        else:
+            out.append(tuple(segment))
+    return out
+
+
 def segment_trajectories(profile: Profile, segments, d: Draws, step_days: int = 1):
     """``trajectories`` of a block: ``segments`` is a sequence of (calories, ``WeekLoad``, its
     ``sets_per_fibre_pct`` slope, protein [g/kg/d], days), simulated one after the other with the
-    state carried across (``effect.simulate_weeks``), each draw's parameters applied to the
-    equations' baseline (``effect.individual``)."""
+    state carried across (``effect.simulate_weeks``; segments in a row with the same inputs as
+    one, ``_merged``), each draw's parameters applied to the equations' baseline
+    (``effect.individual``)."""
     base = effect.individual(effect.baseline(profile.without_calibration()), d.offset, d.response)
     inputs = []
-    for calories, load, slope, protein_g_per_kg, days in segments:
+    for calories, load, slope, protein_g_per_kg, days in _merged(segments):
         stimulus = stimulus_for_fibre(load, slope, d.fibre, profile.fast_twitch_pct)
         stimulus = stimulus + 0.0 * d.offset  # one column per draw even when the fibre is fixed
         growth = base.g_max * effect.protein_factor(protein_g_per_kg)
@@ -206,13 +227,9 @@ def projection_band(profile: Profile, weeks, summary_load: effect.WeekLoad,
         key = tuple((x.kind, x.minutes, x.dose, x.load) for x in sessions)
         if key not in slopes:
             slopes[key] = sets_per_fibre_pct(profile, sessions)
-        segment = [float(calories), load, slopes[key], protein / profile.weight_kg, DAYS_PER_WEEK]
-        if segments and segments[-1][:4] == segment[:4]:
-            segments[-1][4] += DAYS_PER_WEEK  # the same week again: one longer segment
-        else:
-            segments.append(segment)
-    bw, thigh, muscle, fat = segment_trajectories(profile, [tuple(s) for s in segments], both,
-                                                  STEP_DAYS)
+        segments.append((float(calories), load, slopes[key], protein / profile.weight_kg,
+                         DAYS_PER_WEEK))
+    bw, thigh, muscle, fat = segment_trajectories(profile, segments, both, STEP_DAYS)
     per_week = DAYS_PER_WEEK // STEP_DAYS
     rows = slice(0, None, per_week)
     q = [50 - 50 * BAND_LEVEL, 50 + 50 * BAND_LEVEL]

@@ -121,15 +121,12 @@ class _Model:
     def trajectories(self, calories, draws: bands.Draws):
         """``bands.segment_trajectories`` over the log's days, a segment per week followed."""
         days = max(self.days, 1)
-        segments: list[list] = []  # weeks in a row with the same training are one segment
+        segments = []
         for first in range(0, days, DAYS_PER_WEEK):
             load, slope = self.week_loads[min(first // DAYS_PER_WEEK, len(self.week_loads) - 1)]
-            length = min(DAYS_PER_WEEK, days - first)
-            if segments and segments[-1][1] == load and segments[-1][2] == slope:
-                segments[-1][4] += length
-            else:
-                segments.append([calories, load, slope, self.protein, length])
-        return bands.segment_trajectories(self.profile, [tuple(s) for s in segments], draws)
+            segments.append((calories, load, slope, self.protein,
+                             min(DAYS_PER_WEEK, days - first)))
+        return bands.segment_trajectories(self.profile, segments, draws)
 
     def predict(self, offsets: np.ndarray, responses: np.ndarray):
         """(weights [P × n_w], thighs [P × n_t]) for P trial pairs."""

@@ -96,14 +96,14 @@ def score(
         weeks = len(given)
         week_plans = [_week_input(w, protein) for w in given]
         week_proteins = [float(w.protein_g_per_day) for w in week_plans]  # type: ignore[arg-type]
-        loads = [effect.plan_load(profile, [s for _, s in w.sessions()]) for w in week_plans]
+        band_weeks = bands.week_inputs(profile, week_plans)  # each week's load, computed once
+        loads = [load for _, load, _, _ in band_weeks]
         projection = effect.project_weeks(
             profile, [(w.calories_per_day, ld, p) for w, ld, p in zip(week_plans, loads,
                                                                       week_proteins)],
             protein, summary_load=load)
         results = guardrails.check_block(profile, week_plans, [w.lighter for w in given],
                                          week_proteins, projection, loads)
-        band_weeks = bands.week_inputs(profile, week_plans)
     else:
         weeks = profile.horizon_weeks if weeks is None else weeks
         projection = effect.project(profile, plan.calories_per_day, load, weeks, protein)
