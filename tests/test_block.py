@@ -148,6 +148,26 @@ def test_sets_build_from_a_lower_start_a_novice_lowest():
             assert progression.lighter_doses([(kind, dose)])[0] in spec.doses()
 
 
+
+def test_sprint_and_hill_reps_build_too_but_never_under_the_running_kept_floor():
+    """A novice's 12 all-out sprints start at 6 (Burgomaster 2005: 4 of the 7 efforts built
+    to). When holding reps back would take a full week's running
+    under the "running kept" floor, reps are put back until the week holds it."""
+    profile = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 30.0})
+    sprint = ("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)
+    working = [[] for _ in range(7)]
+    working[1] = [sprint]
+    built = block.block_weeks(profile, working, 3)
+    assert [w.days[1][0][1] for w in built] == [6, 9, 12]
+    working[4] = [("long_run", 40, 40, None)]
+    runner = profile.model_copy(update={"recent_weekly_run_minutes": 90.0})  # floor 72 min
+    floor = guardrails.running_floor(runner)
+    built = block.block_weeks(runner, working, 3)
+    assert all(w.running_minutes >= floor for w in built)
+    assert built[0].days[1][0][1] < 12  # still held back as far as the floor allows
+    assert [w.days[4][0][1] for w in built] == [40, 40, 40]  # a long run keeps its minutes
+    assert built[0].running_minutes - CATALOGUE["sprints"].minutes_for(1) < floor
+
 def test_calories_are_re_set_every_four_weeks_from_the_projected_body(blocks):
     moved = 0
     for profile, plan in blocks:

@@ -24,6 +24,30 @@ def squat_sets(week: PlanWeek) -> int:
     return sum(s.dose for d in week.days for s in d.sessions if s.kind == "squats_lunges")
 
 
+def hard_reps(week: PlanWeek, kind: str) -> int:
+    """Sprint or hill-repeat reps in the week (``kind``)."""
+    return sum(s.dose for d in week.days for s in d.sessions if s.kind == kind)
+
+
+def build_words(weeks: list[PlanWeek]) -> str | None:
+    """E.g. "squat/lunge sets build from 8 a week in week 1 to 16, sprint reps from 6 a week to 12"
+    (week 1 against the first full-dose week, ``progression.BUILD_WEEKS``); None when week 1
+    already holds the full doses."""
+    if len(weeks) < 2:
+        return None
+    full = weeks[min(len(weeks), progression.BUILD_WEEKS) - 1]
+    said = []
+    if squat_sets(weeks[0]) < squat_sets(full):
+        said.append(f"squat/lunge sets build from {squat_sets(weeks[0])} a week in week 1 to "
+                    f"{squat_sets(full)}")
+    for kind, noun in (("sprints", "sprint reps"), ("hill_repeats", "hill reps")):
+        first, top = hard_reps(weeks[0], kind), hard_reps(full, kind)
+        if first < top:
+            said.append(f"{noun} build from {first} a week in week 1 to {top}" if not said
+                        else f"{noun} from {first} a week to {top}")
+    return ", ".join(said) or None
+
+
 def lighter_cuts(weeks: list[PlanWeek]) -> list[tuple[int, float | None, float | None]]:
     """(week, share of running cut, share of sets cut) of each lighter week against the last full
     week before it; None where the full week has none of that to cut."""

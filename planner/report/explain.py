@@ -14,8 +14,8 @@ from planner.model.units import (
     shortfall_decimals,
     signed,
 )
-from planner.report.block_words import calorie_words, lighter_words, squat_sets
-from planner.science import guardrails, progression
+from planner.report.block_words import build_words, calorie_words, lighter_words
+from planner.science import guardrails
 from planner.solve.instance import Instance
 from planner.solve.objective import (
     SUSTAINABLE_CHANGE,
@@ -293,12 +293,8 @@ def block_lines(plan: Plan) -> list[str]:
     if len(weeks) < 2:
         return []
 
-    parts = []
-    full = squat_sets(weeks[min(len(weeks), progression.SETS_BUILD_WEEKS) - 1])
-    if squat_sets(weeks[0]) < full:
-        parts.append(f"squat/lunge sets build from {squat_sets(weeks[0])} a week in week 1 to "
-                     f"{full}")
-    parts += [words for words in (lighter_words(weeks), calorie_words(weeks)) if words]
+    parts = [words for words in (build_words(weeks), lighter_words(weeks), calorie_words(weeks))
+             if words]
     if not parts:
         return []
     return ["The block: " + "; ".join(parts) + ". The running never rises more than the "

@@ -86,12 +86,33 @@ def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
     return days
 
 
+def _keep_running(days: list[list[Item]], working: Sequence[Sequence[Item]],
+                  floor: float) -> list[list[Item]]:
+    """Put back sprint and hill reps held back by the build, a rep at a time on the session
+    furthest below its working dose, until the week runs at least ``floor`` [min] (the "running
+    kept" rule holds in every full week, as it does in the working week)."""
+    def run() -> int:
+        return sum(m for day in days for k, _, m, _ in day if CATALOGUE[k].running)
+
+    while run() < floor - 1e-9:
+        short = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
+                 if CATALOGUE[item[0]].running and item[1] < working[d][i][1]]
+        if not short:
+            break
+        d, i = max(short, key=lambda c: (working[c[0]][c[1]][1] - days[c[0]][c[1]][1], -c[0]))
+        kind, dose, _, _ = days[d][i]
+        days[d][i] = _with_dose(days[d][i], min(x for x in CATALOGUE[kind].doses() if x > dose))
+    return days
+
+
 def block_weeks(profile: Profile, working: Sequence[Sequence[Item]], weeks: int) -> list[BlockWeek]:
-    """The block's ``weeks`` weeks from the working week (seven days of items): squats/lunges
-    sets build to the working volume, every 4th week is lighter (same sessions, same days), and
-    each week's running stays within ``progression.running_build_cap`` of the weeks before it."""
+    """The block's ``weeks`` weeks from the working week (seven days of items): hard sessions'
+    sets and reps build to the working dose (never taking a full week's running under the
+    "running kept" floor), every 4th week is lighter (same sessions, same days), and each week's
+    running stays within ``progression.running_build_cap`` of the weeks before it."""
     exp = profile.strength_experience
     first = guardrails.running_cap(profile)
+    floor = guardrails.running_floor(profile)
     pct = profile.limits.max_run_increase_pct
     out: list[BlockWeek] = []
     history: list[float] = []
@@ -102,6 +123,8 @@ def block_weeks(profile: Profile, working: Sequence[Sequence[Item]], weeks: int)
                  for item in day] for day in working]
         if light:
             days = _lighter(days)
+        else:
+            days = _keep_running(days, working, floor)
         cap = progression.running_build_cap(first, pct, profile.recent_weekly_run_minutes,
                                             history, lights)
         days = _fit_running(days, cap)

@@ -3,10 +3,13 @@
 A block is the working (full-volume) week the solver picks, shaped week by week (docs/science.md
 §6, "building over weeks" and "easier weeks"; docs/design.md "The block"):
 
-* **squats/lunges sets build** from a starting volume to the working volume over the first
-  ``SETS_BUILD_WEEKS`` weeks; a novice starts lowest (``SETS_START_SHARE``). ACSM 2009's
-  progression models start novices at low volume and add sets as they adapt; Rogerson 2024's
-  coaches raise volume across a mesocycle;
+* **hard sessions build**: squats/lunges sets and sprint and hill-repeat reps go from a starting
+  dose to the working dose over the first ``BUILD_WEEKS`` weeks; a novice starts lowest
+  (``BUILD_START_SHARE``). ACSM 2009's progression models start novices at low volume and add sets
+  as they adapt; Rogerson 2024's coaches raise volume across a mesocycle; sprint-interval
+  programmes start untrained people at 4 all-out efforts and add one or two a week up to 6–7
+  (Burgomaster 2005, Gibala 2006). A week's running never falls under the "running kept" floor
+  for it: reps held back would take it there are put back (``planner.science.block``);
 * **every 4th week is lighter** (``LIGHTER_EVERY``): its running minutes and its squat/lunge
   sets are each cut to about ``LIGHTER_SHARE`` (35 % less; ``lighter_doses``), the same sessions
   on the same days — the convention of Runna and pheidi (three build
@@ -38,10 +41,12 @@ LIGHTER_SHARE = 0.65
 # catalogue steps (a 50-min long run becomes 30): the deepest cut, 40 %
 LIGHTER_KEEP_MIN = 0.60
 CALORIE_RESET_EVERY = 4  # [weeks] the calorie target is re-set from the projected body
-# [-] the squats/lunges sets of week 1 as a share of the working week's, by level: a novice
-# starts at half (ACSM 2009: novices begin at low volume), a trained lifter near full volume
-SETS_START_SHARE = {"novice": 0.5, "intermediate": 0.7, "advanced": 0.85}
-SETS_BUILD_WEEKS = 3  # [weeks] sets reach the working volume in week 3, before the first lighter week
+# [-] a hard session's dose in week 1 (squats/lunges sets, sprint and hill reps) as a share of
+# the working week's, by level: a novice starts at half (ACSM 2009: novices begin at low volume;
+# Burgomaster 2005 and Gibala 2006 start untrained people at 4 of the 6-7 all-out efforts they
+# build to, about 60 %), a trained athlete near the full dose
+BUILD_START_SHARE = {"novice": 0.5, "intermediate": 0.7, "advanced": 0.85}
+BUILD_WEEKS = 3  # [weeks] hard doses reach the working dose in week 3, before the first lighter week
 ACWR_MAX = 1.3  # acute:chronic running ratio ceiling (Gabbett 2016)
 ACWR_WEEKS = 4  # [weeks] the chronic load is the mean of the last four weeks (Gabbett 2016)
 
@@ -56,13 +61,13 @@ def cycle_start(week: int) -> int:
     return (week - 1) // CALORIE_RESET_EVERY * CALORIE_RESET_EVERY + 1
 
 
-def sets_share(experience: str, week: int) -> float:
-    """[-] share of the working week's squats/lunges sets planned in ``week``: from
-    ``SETS_START_SHARE`` in week 1, linearly to 1 in week ``SETS_BUILD_WEEKS`` and after."""
-    if week >= SETS_BUILD_WEEKS:
+def build_share(experience: str, week: int) -> float:
+    """[-] share of a working-week hard session's dose (sets or reps) planned in ``week``: from
+    ``BUILD_START_SHARE`` in week 1, linearly to 1 in week ``BUILD_WEEKS`` and after."""
+    if week >= BUILD_WEEKS:
         return 1.0
-    start = SETS_START_SHARE[experience]
-    return start + (1.0 - start) * (week - 1) / (SETS_BUILD_WEEKS - 1)
+    start = BUILD_START_SHARE[experience]
+    return start + (1.0 - start) * (week - 1) / (BUILD_WEEKS - 1)
 
 
 def nearest_dose(kind: str, value: float, most: int, experience: str | None = None) -> int:
@@ -76,12 +81,12 @@ def nearest_dose(kind: str, value: float, most: int, experience: str | None = No
 
 
 def built_dose(kind: str, dose: int, experience: str, week: int) -> int:
-    """A working-week session's dose in ``week`` of the block, before a lighter week's cut: the
-    sets of squats/lunges build (``sets_share``), other kinds keep their dose (running builds by
-    ``running_build_cap``)."""
-    if kind != "squats_lunges":
+    """A working-week session's dose in ``week`` of the block, before a lighter week's cut: a hard
+    session's sets or reps build (``build_share``); a long run keeps its minutes (running builds
+    by ``running_build_cap``)."""
+    if not CATALOGUE[kind].hard:
         return dose
-    return nearest_dose(kind, dose * sets_share(experience, week), dose, experience)
+    return nearest_dose(kind, dose * build_share(experience, week), dose, experience)
 
 
 def lighter_doses(doses: list[tuple[str, int]]) -> list[int]:
