@@ -14,6 +14,7 @@ import pytest
 
 from planner.model.plan import Plan, PlanInput, parse_plan
 from planner.model.profile import Profile, parse_profile
+from planner.model.sessions import WEEK_SETS_MAX
 from planner.science import effect, guardrails
 from planner.science.scoring import score
 
@@ -252,6 +253,25 @@ def test_rule_passes_the_clean_plan(case: Case) -> None:
 def test_broken_rule_is_named_in_the_explanation(case: Case) -> None:
     plan = scored(case, "violating")
     assert any(case.rule in line for line in plan.explanation)
+
+
+def test_session_volume_also_caps_the_weeks_sets_at_twenty() -> None:
+    """"session volume", its weekly clause: 3 × 8 sets = 24 is over the 20 a week where the
+    dose-response levels off (Baz-Valle 2022; the model's SETS_FULL); 8 + 8 + 4 = 20 is fine."""
+    profile = make_profile(training_days=4)
+
+    def week(last: int) -> dict[str, list[dict[str, Any]]]:
+        return {"mon": [{"kind": "squats_lunges", "minutes": 30, "sets": 8}],
+                "wed": [{"kind": "squats_lunges", "minutes": 30, "sets": 8}],
+                "fri": [{"kind": "squats_lunges", "minutes": 30, "sets": last}],
+                "sun": [{"kind": "long_run", "minutes": 100}]}
+
+    over = results_of(score(profile, make_plan(profile, week(8))))
+    assert not over["session volume"].ok
+    assert "24 hard sets in the week, over 20" in over["session volume"].detail
+    assert [n for n, r in over.items() if not r.ok] == ["session volume"]
+    assert results_of(score(profile, make_plan(profile, week(4))))["session volume"].ok
+    assert WEEK_SETS_MAX == effect.SETS_FULL  # the rule stops where the model's stimulus does
 
 
 # ---- the bounds the rules (and the solver) share, with numbers -------------------------------

@@ -23,6 +23,7 @@ from planner.solve.objective import (
     W_LOAD,
     Choice,
     long_run_days,
+    longest_run_off_preferred_day,
     tired_long_run_days,
 )
 
@@ -256,12 +257,10 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     if full:
         lines.append(f"{_days(full)} {'is' if len(full) == 1 else 'are'} filled to the minutes you "
                      "have; the doses are sized to fit.")
-    if profile.long_run_day:
-        runs = [DAYS[d] for d in used if any(o.kind == "long_run" for o in choice.week[d])]
-        if runs and profile.long_run_day not in runs:
-            lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
-                         "every week with it there either does less for this goal or breaks a "
-                         "rule (that day's time, the hard-day spacing, the training days).")
+    if longest_run_off_preferred_day(inst, choice.week):
+        lines.append(f"The longest run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
+                     "every week with it there either does less for this goal or breaks a "
+                     "rule (that day's time, the hard-day spacing, the training days).")
     lines += fresh_long_run_lines(choice.week)
     run = sum(o.running_minutes for day in choice.week for o in day)
     cap = guardrails.running_cap(profile)
@@ -327,6 +326,8 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
         f"{number(terms['preferences'])}, "
         + (f"hard session on or before the long run {number(terms['fresh long run'])}, "
            if terms.get("fresh long run") else "")
+        + (f"two sessions on a day {number(terms['double days'])}, "
+           if terms.get("double days") else "")
         + (f"squat sessions of uneven size {number(terms['balance'])}, "
            if terms.get("balance") else "")
         + f"training load {number(terms['training load'])} "

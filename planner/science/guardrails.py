@@ -20,6 +20,7 @@ from planner.model.sessions import (
     CATALOGUE,
     HARD_RUNS_MAX,
     SESSION_SETS_MAX,
+    WEEK_SETS_MAX,
     SQUAT_LOADS,
     allowed_kinds,
     squat_load_for,
@@ -333,9 +334,13 @@ def session_volume(c: Context) -> GuardrailResult:
     most = SESSION_SETS_MAX[c.profile.strength_experience]
     over = [f"{day} {s.dose} sets" for day, s in c.plan.sessions()
             if s.kind == "squats_lunges" and s.dose > most]
-    return _result("session volume", not over,
-                   f"at most {most} hard sets a squats/lunges session ({c.profile.strength_experience})"
-                   if not over else f"over {most} hard sets: " + ", ".join(over))
+    week = sum(s.dose for _, s in c.plan.sessions() if s.kind == "squats_lunges")
+    problems = ([f"over {most} hard sets: " + ", ".join(over)] if over else []) + (
+        [f"{week} hard sets in the week, over {WEEK_SETS_MAX}"] if week > WEEK_SETS_MAX else [])
+    return _result("session volume", not problems,
+                   f"at most {most} hard sets a squats/lunges session ({c.profile.strength_experience}), "
+                   f"{week} of at most {WEEK_SETS_MAX} a week"
+                   if not problems else "; ".join(problems))
 
 
 def running_kept(c: Context) -> GuardrailResult:

@@ -52,7 +52,10 @@ W_CAL = 4  # per kcal/d away from the goal's sustainable intake
 
 W_MARGIN = 3  # per 0.001 cm short of the margin
 
-W_PREF = 200  # per long run off the preferred day
+# The athlete's ``long_run_day`` is the day of *the* long run: the week's longest run goes there.
+# Easy runs on other days are what a runner's week is made of (docs/science.md §6), so only a
+# week whose longest run is elsewhere (a run on another day longer than that day's) pays.
+W_PREF = 200  # per week whose longest run is not on the preferred day
 
 # A long run goes into the week on fresh legs: no sprints, hill repeats or squats/lunges the day
 # before it or the same day (docs/science.md §6: the hard/easy principle; interference grows with
@@ -81,12 +84,19 @@ def squat_spread_sets(week) -> int:
     return max(doses) - min(doses) if len(doses) > 1 else 0
 
 
-def long_runs_off_preferred_day(inst: Instance, week) -> int:
-    """Long runs not on the athlete's ``long_run_day`` (0 without one)."""
+def long_run_minutes_by_day(week) -> list[int]:
+    """[min] each day's long run (0 on a day without one; at most one long run a day)."""
+    return [sum(o.dose for o in day if o.kind == "long_run") for day in week]
+
+
+def longest_run_off_preferred_day(inst: Instance, week) -> int:
+    """1 when a long run on another day is longer than the one on the athlete's
+    ``long_run_day`` (none there counts as 0 minutes), else 0 (also without a preferred day)."""
     if inst.profile.long_run_day is None:
         return 0
     pday = DAYS.index(inst.profile.long_run_day)
-    return sum(1 for d, day in enumerate(week) for o in day if o.kind == "long_run" and d != pday)
+    runs = long_run_minutes_by_day(week)
+    return int(max(runs[d] for d in range(len(runs)) if d != pday) > runs[pday])
 
 
 def long_run_days(week) -> list[int]:
@@ -113,15 +123,27 @@ def tired_long_runs(week) -> int:
     return len(tired_long_run_days(week))
 
 
+# One session a day: a coach pairs two on a day (lift first, then an easy run; Murlasits 2018) only
+# when the athlete's training days are too few to hold the week apart. Per day with two sessions;
+# a weight set by judgement, under the preferences.
+W_DOUBLE = 100
+
+
+def double_days(week) -> int:
+    """Days of ``week`` holding two sessions."""
+    return sum(1 for day in week if len(day) > 1)
+
+
 # The terms that depend on where in the week the sessions are, not only on the week's totals
 # (the oracle's enumeration shares the effect of weeks with the same sessions on other days).
-PLACEMENT_TERMS = ("preferences", "fresh long run")
+PLACEMENT_TERMS = ("preferences", "fresh long run", "double days")
 
 
 def placement_points(inst: Instance, week) -> dict[str, float]:
     """The ``PLACEMENT_TERMS`` of ``week``, in points."""
-    return {"preferences": float(W_PREF * long_runs_off_preferred_day(inst, week)),
-            "fresh long run": float(W_FRESH * tired_long_runs(week))}
+    return {"preferences": float(W_PREF * longest_run_off_preferred_day(inst, week)),
+            "fresh long run": float(W_FRESH * tired_long_runs(week)),
+            "double days": float(W_DOUBLE * double_days(week))}
 
 
 def running_short_minutes(inst: Instance, week) -> float:
@@ -438,6 +460,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
         "preferences": placement["preferences"] * ones,
         "fresh long run": placement["fresh long run"] * ones,
+        "double days": placement["double days"] * ones,
         "balance": float(W_BALANCE * squat_spread_sets(week)) * ones,
         "training load": W_LOAD * float(effort) * ones,
     }

@@ -20,7 +20,7 @@ session's dose a catalogue step at a time while the full model's objective impro
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
-preferences, fresh long run, balance, training load (a tie-break) — each written once in its
+preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
 exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
 calorie change, ``_running_short``, ``_tired_long_runs``, ``_squat_spread``); the oracle test
 holds the two together.
@@ -42,6 +42,7 @@ from planner.model.sessions import (
     CATALOGUE,
     HARD_RUNS_MAX,
     SESSION_SETS_MAX,
+    WEEK_SETS_MAX,
     allowed_kinds,
 )
 from planner.science import effect, guardrails
@@ -65,6 +66,7 @@ from planner.solve.objective import (
     SUSTAINABLE_CHANGE,
     W_BALANCE,
     W_CAL,
+    W_DOUBLE,
     W_FRESH,
     W_LOAD,
     W_MARGIN,
@@ -234,9 +236,13 @@ def rule_training_days(m, v: Vars, inst: Instance, lit) -> None:
 
 def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
     most = SESSION_SETS_MAX[inst.profile.strength_experience]
-    for (_, o), x in v.x.items():
-        if inst.options[o].kind == "squats_lunges" and inst.options[o].dose > most:
+    squats = [(inst.options[o].dose, x) for (_, o), x in v.x.items()
+              if inst.options[o].kind == "squats_lunges"]
+    for dose, x in squats:
+        if dose > most:
             m.Add(x == 0).OnlyEnforceIf(lit)
+    if squats:
+        m.Add(_weighted(squats) <= WEEK_SETS_MAX).OnlyEnforceIf(lit)
 
 
 def rule_running_kept(m, v: Vars, inst: Instance, lit) -> None:
@@ -449,6 +455,33 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
     return sum(tired)
 
 
+def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
+    """``objective.longest_run_off_preferred_day`` as CP-SAT: a literal forced to 1 when another
+    day's long run is longer than the preferred day's (0 without a preferred day)."""
+    if inst.profile.long_run_day is None:
+        return 0
+    pday = DAYS.index(inst.profile.long_run_day)
+    runs = [_weighted((inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "long_run")
+            for day in v.days]
+    longest = CATALOGUE["long_run"].dose_max
+    off = m.NewBoolVar("longest_run_off_preferred_day")
+    for d, run in enumerate(runs):
+        if d != pday and any(inst.options[o].kind == "long_run" for o, _ in v.days[d]):
+            m.Add(run - runs[pday] <= longest * off)
+    return off
+
+
+def _double_days(m, v: Vars):
+    """``objective.double_days`` as CP-SAT: per day, a literal at least its sessions − 1."""
+    doubles = []
+    for d, day in enumerate(v.days):
+        if len(day) > 1:
+            b = m.NewBoolVar(f"double_day({DAYS[d]})")
+            m.Add(sum(x for _, x in day) - 1 <= b)
+            doubles.append(b)
+    return sum(doubles)
+
+
 def _running_short(m, v: Vars, inst: Instance):
     """[min/week] running below the "running kept" floor once that rule gave way (else 0):
     ``objective.running_short_minutes`` as a CP-SAT expression."""
@@ -604,18 +637,15 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     for name, encode in rules:
         encode(m, v, inst, lits[name])
     goal_terms = _add_goal(m, v, inst, table, lits["rate of loss"], reach_only)
-    pref = []
-    if inst.profile.long_run_day is not None:
-        pday = DAYS.index(inst.profile.long_run_day)
-        pref = [vv for (d, o), vv in x.items() if opts[o].kind == "long_run" and d != pday]
     v.terms = {
         "shortfall": goal_terms["shortfall"],
         "leg change": goal_terms["leg change"],
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
         "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
-        "preferences": W_PREF * U * sum(pref),
+        "preferences": W_PREF * U * _longest_run_off_preferred_day(m, v, inst),
         "fresh long run": W_FRESH * U * _tired_long_runs(m, v, inst),
+        "double days": W_DOUBLE * U * _double_days(m, v),
         "balance": W_BALANCE * U * _squat_spread(m, v, inst),
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
