@@ -2,7 +2,7 @@
 re-set every 4 weeks from the projected body (docs/design.md "The block").
 
 ``block_weeks`` builds the weeks' sessions from the working week (``planner.science.progression``:
-sets build, every 4th week lighter, running within the week-to-week rule). ``simulate_block``
+hard sessions build, every 4th week lighter, running within the week-to-week rule). ``simulate_block``
 steps the effect model through them (``effect.simulate_weeks``, the state carried across) and
 re-sets the calories at the start of each cycle: the working week's offset from maintenance kept,
 maintenance taken at the projected weight, clamped into every calorie guardrail of the cycle's
