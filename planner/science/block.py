@@ -14,6 +14,7 @@ plan share.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -226,8 +227,9 @@ def first_cycle(weekly: Sequence) -> list:
     return list(weekly[:progression.CALORIE_RESET_EVERY])
 
 
+@functools.lru_cache(maxsize=4096)
 def session_of(item: Item) -> Session:
-    """A plan ``Session`` of an item."""
+    """A plan ``Session`` of an item (a frozen model: one per item, shared)."""
     kind, dose, minutes, load = item
     field = CATALOGUE[kind].dose_field
     fields: dict = {"kind": kind, "minutes": minutes}

@@ -286,7 +286,7 @@ def max_gain_kg_per_day(sex: str, experience: str, weight_kg: float) -> float:
 def _clip(x, lo: float, hi: float):
     """``x`` limited to [lo, hi], for a float or a numpy array."""
     if isinstance(x, np.ndarray):
-        return np.clip(x, lo, hi)
+        return x.clip(lo, hi)  # what np.clip calls, without its dispatch layers
     return lo if x < lo else (hi if x > hi else x)  # called per RK4 stage: no min/max calls
 
 
@@ -633,6 +633,8 @@ def simulate_segment(
 
 
     kept_by_lifting = resistance_sparing(s)  # the part of lean_sparing that does not vary by day
+    s_g = s * g  # the growth term's s·G, and the food-only gain's 1 − s: constant over the segment
+    not_s = 1.0 - s
 
     def rates(lean, fat, at, glyc, ecf):
         bw = lean + fat + ecf + (1.0 + GLYCOGEN_WATER) * glyc
@@ -640,13 +642,14 @@ def simulate_segment(
         e = calories - (base.k + GAMMA_F * fat + GAMMA_L * lean + base.delta * bw + beta_ei + at
                         + sessions)
         forbes = FORBES_C * e / (denom_l * FORBES_C + denom_f * fat * ratio)
-        growth = s * g * growth_factor(e)
+        growth = s_g * growth_factor(e)  # s·G·φ(E)
         # in a deficit training spares lean (lean_sparing); in a surplus, lean gained from food
         # alone shrinks as the stimulus directs the surplus to training growth
         share = sessions / vmax(-e, 1.0 + 0.0 * e)
         kept = sparing_with(kept_by_lifting, share)  # = lean_sparing(s, share)
-        loss = vmin(forbes, 0.0 * forbes) * (1.0 - kept)
-        gain = vmax(forbes, 0.0 * forbes) * (1.0 - s)
+        nought = 0.0 * forbes  # 0 shaped (and signed) like forbes
+        loss = vmin(forbes, nought) * (1.0 - kept)
+        gain = vmax(forbes, nought) * not_s
         d_lean = growth + loss + gain
         d_fat = (e - denom_l * d_lean) / denom_f
         return d_lean, d_fat, growth

@@ -31,6 +31,8 @@ functions of plain values; the block is assembled in ``planner.science.block``.
 
 from __future__ import annotations
 
+import functools
+
 from planner.model.sessions import CATALOGUE, SESSION_SETS_MAX
 
 LIGHTER_EVERY = 4  # [weeks] every 4th week is lighter (Runna, pheidi; Rogerson 2024)
@@ -90,6 +92,13 @@ def built_dose(kind: str, dose: int, experience: str, week: int) -> int:
 
 
 def lighter_doses(doses: list[tuple[str, int]]) -> list[int]:
+    """``_lighter_doses`` (pure, so remembered: a block's lighter weeks and the solver's candidate
+    weeks ask again for the same sessions)."""
+    return list(_lighter_doses(tuple(doses)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
     """The doses of a lighter week's sessions of one kind of volume (the running sessions, whose
     volume is minutes; or the squats/lunges sessions, sets): catalogue doses, each at most the
     full week's, whose total volume is the nearest to ``LIGHTER_SHARE`` of the full week's and
@@ -120,7 +129,7 @@ def lighter_doses(doses: list[tuple[str, int]]) -> list[int]:
         if gap >= abs(now - target) - 1e-9 and now >= least - 1e-9:
             break
         at[j] += 1
-    return [opts[i] for opts, i in zip(steps, at)]
+    return tuple(opts[i] for opts, i in zip(steps, at))
 
 
 def running_build_cap(first_cap: float, increase_pct: float, recent: float,

@@ -61,7 +61,9 @@ def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | No
     (``days``) at its first calories."""
     if plan.weeks is not None:
         longer = block.block_input(profile, plan.model_copy(update={"weeks": None}), MAX_WEEKS)
-        return first_reach(profile, score(profile, longer, find_earliest=False).projection)
+        longer, protein, _, load = _prepared(profile, longer)  # what score projects of it
+        return first_reach(profile, _block_projection(profile, longer.weeks, protein,  # type: ignore[arg-type]
+                                                      load)[-1])
     load = effect.plan_load(profile, [s for _, s in plan.sessions()])
     return first_reach(profile, effect.project(profile, plan.calories_per_day, load, MAX_WEEKS,
                                                protein))
@@ -82,11 +84,7 @@ def score(
     (up to 52); ``find_earliest=False`` skips that search (callers that only need the projection,
     or that fill in the earliest week over all safe plans, as the solver does).
     """
-    plan = with_athlete_defaults(profile, plan)
-    protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
-               else guardrails.default_protein(profile))
-    sessions = [s for _, s in plan.sessions()]
-    load = effect.plan_load(profile, sessions)
+    plan, protein, sessions, load = _prepared(profile, plan)
     given = plan.weeks
     if given is not None:  # a block: its own weeks, day by day, every week checked
         if weeks is not None and weeks > len(given):
@@ -94,14 +92,9 @@ def score(
                                                   f"{len(given)} weeks")])
         given = given[:weeks] if weeks is not None else given
         weeks = len(given)
-        week_plans = [_week_input(w, protein) for w in given]
-        week_proteins = [float(w.protein_g_per_day) for w in week_plans]  # type: ignore[arg-type]
-        band_weeks = bands.week_inputs(profile, week_plans)  # each week's load, computed once
+        week_plans, week_proteins, band_weeks, projection = _block_projection(
+            profile, given, protein, load)
         loads = [load for _, load, _, _ in band_weeks]
-        projection = effect.project_weeks(
-            profile, [(w.calories_per_day, ld, p) for w, ld, p in zip(week_plans, loads,
-                                                                      week_proteins)],
-            protein, summary_load=load)
         results = guardrails.check_block(profile, week_plans, [w.lighter for w in given],
                                          week_proteins, projection, loads)
     else:
@@ -145,6 +138,34 @@ def score(
         explanation=lines,
         solver=solver,
     )
+
+
+def _prepared(profile: Profile, plan: PlanInput) -> tuple[PlanInput, float, list[Session],
+                                                          effect.WeekLoad]:
+    """``plan`` with the athlete's defaults, its protein [g/d], its working week's sessions and
+    their ``WeekLoad``: what ``score`` starts from."""
+    plan = with_athlete_defaults(profile, plan)
+    protein = (plan.protein_g_per_day if plan.protein_g_per_day is not None
+               else guardrails.default_protein(profile))
+    sessions = [s for _, s in plan.sessions()]
+    return plan, protein, sessions, effect.plan_load(profile, sessions)
+
+
+def _block_projection(profile: Profile, given: list[PlanWeek], protein: float,
+                      load: effect.WeekLoad) -> tuple:
+    """A block's weeks ``given`` (of a plan ``_prepared``; ``protein`` [g/d] and ``load`` its
+    own) projected day by day: (each week as a one-week plan, each week's protein [g/d],
+    ``bands.week_inputs`` of them, the projection). ``score`` checks and bands it;
+    ``earliest_week`` needs only the projection."""
+    week_plans = [_week_input(w, protein) for w in given]
+    week_proteins = [float(w.protein_g_per_day) for w in week_plans]  # type: ignore[arg-type]
+    band_weeks = bands.week_inputs(profile, week_plans)  # each week's load, computed once
+    loads = [ld for _, ld, _, _ in band_weeks]
+    projection = effect.project_weeks(
+        profile, [(w.calories_per_day, ld, p) for w, ld, p in zip(week_plans, loads,
+                                                                  week_proteins)],
+        protein, summary_load=load)
+    return week_plans, week_proteins, band_weeks, projection
 
 
 def described_days(days: list[DayPlan], experience: str) -> list[DayPlan]:

@@ -7,6 +7,7 @@ of a plan for what-ifs.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -65,6 +66,11 @@ class Option:
     effort: int  # RPE-minutes
 
     def session(self) -> Session:
+        """The plan ``Session`` of this option (built once: a frozen model, shared)."""
+        return self._session
+
+    @functools.cached_property
+    def _session(self) -> Session:
         fields: dict = {"kind": self.kind, "minutes": self.minutes}
         if self.kind in ("sprints", "hill_repeats"):
             fields["reps"] = self.dose

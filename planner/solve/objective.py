@@ -201,7 +201,10 @@ def _changes(inst: Instance, states) -> dict[str, np.ndarray]:
     shape = np.broadcast(*[np.asarray(x) for x in (st[-1] for st in states)]).shape
 
     def rows(values) -> np.ndarray:  # the initial state is a scalar: broadcast it
-        return np.stack([np.broadcast_to(np.asarray(x, dtype=float), shape) for x in values])
+        out = np.empty((len(values), *shape))
+        for i, x in enumerate(values):  # each row copied as it is (a scalar broadcast)
+            out[i] = x
+        return out
 
     bw, fat, lean, acc = (rows(x) for x in states)
     lm, lf, th = effect.leg_state(base, fat, lean, acc)
@@ -224,10 +227,15 @@ def block_inputs(inst: Instance, week, weeks: int):
         items = [[(o.kind, o.dose, o.minutes, o.load) for o in day] for day in week]
         grams = inst.protein / profile.weight_kg
         skpk, stim = [], []
+        by_items: dict = {}  # a block repeats few distinct weeks: each one's load computed once
         for built in block.block_weeks(profile, items, weeks):
-            load = block.week_load(profile, built.items())
-            skpk.append(load.session_kcal_per_kg)
-            stim.append(effect.training_inputs(inst.base, load, grams)[0])
+            week_items = tuple(built.items())
+            if week_items not in by_items:
+                load = block.week_load(profile, week_items)
+                by_items[week_items] = (load.session_kcal_per_kg,
+                                        effect.training_inputs(inst.base, load, grams)[0])
+            skpk.append(by_items[week_items][0])
+            stim.append(by_items[week_items][1])
         working = block.week_load(profile, [i for day in items for i in day])
         cached = inst.block_cache[key] = (skpk, stim, working.session_kcal_per_kg)
     return cached
