@@ -151,22 +151,47 @@ def test_sets_build_from_a_lower_start_a_novice_lowest():
 
 def test_sprint_and_hill_reps_build_too_but_never_under_the_running_kept_floor():
     """A novice's 12 all-out sprints start at 6 (Burgomaster 2005: 4 of the 7 efforts built
-    to). When holding reps back would take a full week's running
-    under the "running kept" floor, reps are put back until the week holds it."""
+    to), an intermediate's 12 hill reps at 8 (70 %). When holding reps back would take a full
+    week's running under the "running kept" floor, reps are put back until the week holds it,
+    and no further; never for a floor the working week itself does not reach."""
     profile = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 30.0})
     sprint = ("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)
     working = [[] for _ in range(7)]
     working[1] = [sprint]
     built = block.block_weeks(profile, working, 3)
     assert [w.days[1][0][1] for w in built] == [6, 9, 12]
+    hills = ("hill_repeats", 12, CATALOGUE["hill_repeats"].minutes_for(12), None)
+    middle = profile.model_copy(update={"strength_experience": "intermediate"})
+    assert [w.days[1][0][1] for w in block.block_weeks(middle, [[], [hills]] + [[]] * 5, 3)] \
+        == [8, 10, 12]
     working[4] = [("long_run", 40, 40, None)]
     runner = profile.model_copy(update={"recent_weekly_run_minutes": 90.0})  # floor 72 min
     floor = guardrails.running_floor(runner)
     built = block.block_weeks(runner, working, 3)
     assert all(w.running_minutes >= floor for w in built)
-    assert built[0].days[1][0][1] < 12  # still held back as far as the floor allows
+    # 6 sprints (29 min) + 40 = 69 < 72; 7 (32 min) = 72: put back to 7, not to 12
+    assert [w.days[1][0][1] for w in built] == [7, 9, 12]  # week 2: 9 reps (36 min) hold it
     assert [w.days[4][0][1] for w in built] == [40, 40, 40]  # a long run keeps its minutes
-    assert built[0].running_minutes - CATALOGUE["sprints"].minutes_for(1) < floor
+    # the working week runs 83 min, under a 200-min runner's floor of 160 ("running kept" gave
+    # way): the reps still build, since putting them back could not reach it anyway
+    under = profile.model_copy(update={"recent_weekly_run_minutes": 200.0})
+    assert [w.days[1][0][1] for w in block.block_weeks(under, working, 3)] == [6, 9, 12]
+    # a hand-written session back at its working dose keeps its own minutes (12 sprints in 50)
+    working[1] = [("sprints", 12, 50, None)]
+    assert block.block_weeks(runner, working, 3)[2].days[1][0] == ("sprints", 12, 50, None)
+
+
+def test_the_block_sentence_names_what_builds():
+    """The explanation's block sentence reads the build off the weeks (block_words)."""
+    from planner.report.block_words import build_words
+    plan = solve(load_profile(SAMPLES[0]))  # Amara Nwosu: a novice's sprints and sets build
+    words = build_words(plan.weeks)
+    w1, w3 = plan.weeks[0], plan.weeks[2]
+    assert f"squat/lunge sets build from {sets(w1)} a week in week 1 to {sets(w3)}" in words
+    reps = [sum(s.dose for d in w.days for s in d.sessions if s.kind == "sprints") for w in (w1, w3)]
+    assert reps[0] < reps[1] and f"sprint reps from {reps[0]} a week to {reps[1]}" in words
+    assert any(words in line for line in plan.explanation)
+
 
 def test_calories_are_re_set_every_four_weeks_from_the_projected_body(blocks):
     moved = 0

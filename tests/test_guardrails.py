@@ -255,9 +255,24 @@ def test_broken_rule_is_named_in_the_explanation(case: Case) -> None:
     assert any(case.rule in line for line in plan.explanation)
 
 
+def test_a_beginners_60_minutes_come_in_runs_of_at_most_30() -> None:
+    """"running load", its beginner clause: an athlete at 30 min a week may run 60 (Couch to 5K's
+    first week), as 2 × 30, not as one 60-minute run; a runner at 120 min a week may run 60."""
+    beginner = make_profile(recent_weekly_run_minutes=30, goal="bulkier")
+    one = {"mon": [SQUATS], "wed": [SQUATS], "sat": [{"kind": "long_run", "minutes": 60}]}
+    result = results_of(score(beginner, make_plan(beginner, one)))["running load"]
+    assert not result.ok and "a beginner's runs at most 30 min: sat 60 min" in result.detail
+    two = {"mon": [SQUATS, {"kind": "long_run", "minutes": 30}], "wed": [SQUATS],
+           "sat": [{"kind": "long_run", "minutes": 30}]}
+    assert results_of(score(beginner, make_plan(beginner, two)))["running load"].ok
+    runner = make_profile()
+    assert guardrails.longest_easy_run(runner) is None
+    assert results_of(score(runner, make_plan(runner, one)))["running load"].ok
+
+
 def test_session_volume_also_caps_the_weeks_sets_at_twenty() -> None:
-    """"session volume", its weekly clause: 3 × 8 sets = 24 is over the 20 a week where the
-    dose-response levels off (Baz-Valle 2022; the model's SETS_FULL); 8 + 8 + 4 = 20 is fine."""
+    """"session volume", its weekly clause: 3 × 8 sets = 24 is over the top of the usual 12-20
+    a week (Baz-Valle 2022); 8 + 8 + 4 = 20 is fine."""
     profile = make_profile(training_days=4)
 
     def week(last: int) -> dict[str, list[dict[str, Any]]]:
@@ -271,7 +286,7 @@ def test_session_volume_also_caps_the_weeks_sets_at_twenty() -> None:
     assert "24 hard sets in the week, over 20" in over["session volume"].detail
     assert [n for n, r in over.items() if not r.ok] == ["session volume"]
     assert results_of(score(profile, make_plan(profile, week(4))))["session volume"].ok
-    assert WEEK_SETS_MAX == effect.SETS_FULL  # the rule stops where the model's stimulus does
+    assert WEEK_SETS_MAX == 20
 
 
 # ---- the bounds the rules (and the solver) share, with numbers -------------------------------

@@ -206,6 +206,9 @@ def test_a_tired_long_run_costs_its_points_and_is_explained():
                                                "double days": float(W_DOUBLE)}
     longer_sunday = [[], [], [], [], [], [run40], [run60]]  # the longest run is off Saturday
     assert placement_points(inst, longer_sunday)["preferences"] == float(W_PREF)
+    tie = [[], [], [], [], [], [run60], [run60]]  # a tie leaves the week without *the* long run
+    assert placement_points(inst, tie)["preferences"] == float(W_PREF)
+    assert placement_points(inst, [[sprints], [], [], [], [], [], []])["preferences"] == 0.0
     assert tired_long_runs([[], [], [], [], [sprints], [run40], []]) == 0  # an easy short run
     assert tired_long_runs([[run60], [], [], [], [], [], [sprints]]) == 1  # Sunday, then Monday
     assert tired_long_runs([[], [], [], [], [], [sprints, run60], []]) == 1  # the same day

@@ -114,9 +114,10 @@ SQUATS_LUNGES = KindSpec(
 
 # [hard sets] most squat/lunge sets in one session, by level (docs/science.md §6)
 SESSION_SETS_MAX = {"novice": 8, "intermediate": 10, "advanced": 10}
-# [hard sets] most squat/lunge sets in one week: the top of the usual 12-20 (Baz-Valle 2022), where
-# Schoenfeld 2017's dose-response is taken to level off (``effect.SETS_FULL``, the model's stimulus
-# ceiling): more sets a week add fatigue, not growth the model or the evidence can show
+# [hard sets] most squat/lunge sets in one week: the top of the usual 12-20 a week per muscle
+# (Baz-Valle 2022), a coach's weekly volume. (The model's stimulus ceiling, ``effect.SETS_FULL``,
+# is set at the same 20, but in set-equivalents: a goblet or bodyweight set counts less than a
+# barbell set, so without a barbell 20 sets stay under the ceiling.)
 WEEK_SETS_MAX = 20
 # sprint and hill sessions a week, by level: novice 1, intermediate 2, advanced 3 (pheidi;
 # about 20 % hard time is enough for recreational runners, Muñoz 2014)

@@ -268,7 +268,9 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
         grown = profile.recent_weekly_run_minutes * (1 + profile.limits.max_run_increase_pct / 100)
         allows = (f"your recent volume allows (+{profile.limits.max_run_increase_pct:g} %, "
                   "Gabbett 2016)" if grown >= cap else
-                  "a beginner may run (the first week of NHS Couch to 5K: 3 × 20 min)")
+                  "a beginner may run, in runs of at most "
+                  f"{guardrails.STARTER_RUN_SESSION_MINUTES} min (the first week of NHS Couch "
+                  "to 5K: 3 × 20 min)")
         lines.append(f"Running totals {run} of the {number(cap)} minutes a week {allows}: more "
                      "would risk injury.")
     floor = guardrails.running_floor(profile)

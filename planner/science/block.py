@@ -90,19 +90,27 @@ def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
 def _keep_running(days: list[list[Item]], working: Sequence[Sequence[Item]],
                   floor: float) -> list[list[Item]]:
     """Put back sprint and hill reps held back by the build, a rep at a time on the session
-    furthest below its working dose, until the week runs at least ``floor`` [min] (the "running
-    kept" rule holds in every full week, as it does in the working week)."""
-    def run() -> int:
-        return sum(m for day in days for k, _, m, _ in day if CATALOGUE[k].running)
+    furthest below its working dose, until the week runs at least ``floor`` [min]: the rule
+    holds in every full week as it does in the working week. When the working week itself runs
+    under the floor (the "running kept" rule gave way) nothing is put back: no week could reach
+    it, and the reps build as they would. A session back at its working dose is the
+    working week's own (its minutes as written). Ties go to the kind's name, never the day, so
+    weeks with the same sessions on other days build alike."""
+    def run(week) -> int:
+        return sum(m for day in week for k, _, m, _ in day if CATALOGUE[k].running)
 
-    while run() < floor - 1e-9:
+    if run(working) < floor - 1e-9:
+        return days
+    while run(days) < floor - 1e-9:
         short = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
                  if CATALOGUE[item[0]].running and item[1] < working[d][i][1]]
         if not short:
             break
-        d, i = max(short, key=lambda c: (working[c[0]][c[1]][1] - days[c[0]][c[1]][1], -c[0]))
+        d, i = max(short, key=lambda c: (working[c[0]][c[1]][1] - days[c[0]][c[1]][1],
+                                         days[c[0]][c[1]][0]))
         kind, dose, _, _ = days[d][i]
-        days[d][i] = _with_dose(days[d][i], min(x for x in CATALOGUE[kind].doses() if x > dose))
+        up = min(x for x in CATALOGUE[kind].doses() if x > dose)
+        days[d][i] = working[d][i] if up >= working[d][i][1] else _with_dose(days[d][i], up)
     return days
 
 

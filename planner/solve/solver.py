@@ -177,6 +177,11 @@ def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
     run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
                     if inst.options[o].running_minutes)
     m.Add(run <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
+    longest = guardrails.longest_easy_run(inst.profile)
+    if longest is not None:
+        for (_, o), x in v.x.items():
+            if inst.options[o].kind == "long_run" and inst.options[o].minutes > longest:
+                m.Add(x == 0).OnlyEnforceIf(lit)
 
 
 
@@ -457,27 +462,30 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
 
 def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
     """``objective.longest_run_off_preferred_day`` as CP-SAT: a literal forced to 1 when another
-    day's long run is longer than the preferred day's (0 without a preferred day)."""
+    day's long run is as long as the preferred day's or longer (0 without a preferred day).
+    ``big`` covers any difference + 1; a day without a long run (``has`` 0) lifts its row."""
     if inst.profile.long_run_day is None:
         return 0
     pday = DAYS.index(inst.profile.long_run_day)
-    runs = [_weighted((inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "long_run")
+    runs = [[(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "long_run"]
             for day in v.days]
-    longest = CATALOGUE["long_run"].dose_max
+    big = CATALOGUE["long_run"].dose_max + 1
     off = m.NewBoolVar("longest_run_off_preferred_day")
     for d, run in enumerate(runs):
-        if d != pday and any(inst.options[o].kind == "long_run" for o, _ in v.days[d]):
-            m.Add(run - runs[pday] <= longest * off)
+        if d != pday and run:
+            has = sum(x for _, x in run)  # at most one long run a day
+            m.Add(_weighted(run) - _weighted(runs[pday]) + 1 <= big * off + big * (1 - has))
     return off
 
 
 def _double_days(m, v: Vars):
-    """``objective.double_days`` as CP-SAT: per day, a literal at least its sessions − 1."""
+    """``objective.double_days`` as CP-SAT: per day, a literal forced on by a second session
+    (up to ``MAX_SESSIONS_PER_DAY``; the sessions-a-day limit itself is the model's)."""
     doubles = []
     for d, day in enumerate(v.days):
         if len(day) > 1:
             b = m.NewBoolVar(f"double_day({DAYS[d]})")
-            m.Add(sum(x for _, x in day) - 1 <= b)
+            m.Add(sum(x for _, x in day) <= 1 + (MAX_SESSIONS_PER_DAY - 1) * b)
             doubles.append(b)
     return sum(doubles)
 
