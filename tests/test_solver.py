@@ -185,6 +185,8 @@ def test_the_long_run_goes_in_on_fresh_legs_when_the_days_allow(goal):
     assert any(s.kind == "long_run" and s.minutes >= 60 for d in plan.days for s in d.sessions)
     assert tired_long_runs_of(plan) == []
     assert plan.solver is not None and plan.solver.objective["fresh long run"] == 0
+    assert plan.solver.objective["double days"] == 0  # four days of room: one session a day
+    assert all(len(d.sessions) <= 1 for d in plan.days)
     assert any("the hard days stay clear of" in line for line in plan.explanation)
     assert not any("long run comes after" in line for line in plan.explanation)
 
@@ -213,9 +215,13 @@ def test_a_tired_long_run_costs_its_points_and_is_explained():
     assert tired_long_runs([[run60], [], [], [], [], [], [sprints]]) == 1  # Sunday, then Monday
     assert tired_long_runs([[], [], [], [], [], [sprints, run60], []]) == 1  # the same day
     assert tired_long_runs([[], [], [], [], [], [sprints, run40], []]) == 0  # beside an easy run
+    assert tired_long_runs([[], [], [], [run60], [run60], [run60], []]) == 2  # back to back
+    assert tired_long_runs([[], [], [], [run40], [run60], [], []]) == 0  # after a short run
     from planner.report.explain import fresh_long_run_lines
     assert "comes after Fri's sprints" in fresh_long_run_lines(week)[0]
     assert "after that day's sprints" in fresh_long_run_lines([[], [], [], [], [], [sprints, run60], []])[0]
+    assert "Fri long run comes after Thu's long run" in \
+        fresh_long_run_lines([[], [], [], [run60], [run60], [], []])[0]
 
 
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():

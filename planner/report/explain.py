@@ -216,9 +216,9 @@ def shape_lines(plan: Plan) -> list[str]:
 def fresh_long_run_lines(week) -> list[str]:
     """Where the hard sessions sit around the week's ``long_run_days`` (the "fresh long run"
     term), when the week has hard sessions."""
-    if not any(o.hard for day in week for o in day):
-        return []
     tired = tired_long_run_days(week)
+    if not tired and not any(o.hard for day in week for o in day):
+        return []
     lines = []
     for d, when, hard in tired:
         whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[when]]}'s"
@@ -227,7 +227,7 @@ def fresh_long_run_lines(week) -> list[str]:
                      "before it without costing more elsewhere (the goal's change, the calories "
                      "or your preferences).")
     fresh = [DAYS[d] for d in long_run_days(week) if d not in {t[0] for t in tired}]
-    if fresh:
+    if fresh and any(o.hard for day in week for o in day):
         lines.insert(0, f"No sprints, hill repeats or squats on the day of or the day before the "
                         f"long run{'s' * (len(fresh) > 1)} on {_days(fresh)}: the hard days stay "
                         "clear of {}.".format("them" if len(fresh) > 1 else "it"))

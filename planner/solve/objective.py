@@ -107,12 +107,17 @@ def long_run_days(week) -> list[int]:
 
 
 def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
-    """(long run's day, the hard session's day, that session) for each of ``long_run_days``
-    with a hard session the same day or the day before (the same day's named first)."""
+    """(long run's day, the other session's day, that session) for each of ``long_run_days``
+    with a hard session the same day or the day before, or a long run of its own length class
+    the day before (the same day's named first): the long run is a quality day too, so two
+    back to back leave no easy day between them (Daniels)."""
     out = []
-    for d in long_run_days(week):
+    longs = set(long_run_days(week))
+    for d in sorted(longs):
         before = (d - 1) % DAYS_PER_WEEK
         hard = [(d, o) for o in week[d] if o.hard] + [(before, o) for o in week[before] if o.hard]
+        if before in longs and before != d:
+            hard += [(before, o) for o in week[before] if o.kind == "long_run"]
         if hard:
             out.append((d, *hard[0]))
     return out
@@ -120,7 +125,7 @@ def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
 
 def tired_long_runs(week) -> int:
     """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or
-    the day before (at most one long run a day)."""
+    the day before, or another such long run the day before (at most one long run a day)."""
     return len(tired_long_run_days(week))
 
 

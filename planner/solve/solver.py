@@ -445,17 +445,22 @@ def _squat_spread(m, v: Vars, inst: Instance):
 
 def _tired_long_runs(m, v: Vars, inst: Instance):
     """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard session that day or
-    the day before]
+    the day before, or another such long run the day before]
     (``objective.tired_long_runs``; at most one long run a day)."""
+    def long(d):
+        return [x for o, x in v.days[d] if inst.options[o].kind == "long_run"
+                and inst.options[o].minutes >= FRESH_LONG_RUN_MIN]
+
     tired = []
     for d in range(DAYS_PER_WEEK):
-        long = [x for o, x in v.days[d] if inst.options[o].kind == "long_run"
-                and inst.options[o].minutes >= FRESH_LONG_RUN_MIN]
-        if not long:
+        if not long(d):
             continue
+        before = (d - 1) % DAYS_PER_WEEK
         t = m.NewBoolVar(f"tired_long_run({DAYS[d]})")
-        m.Add(t >= sum(long) + v.hard_day[(d - 1) % DAYS_PER_WEEK] - 1)
-        m.Add(t >= sum(long) + v.hard_day[d] - 1)
+        m.Add(t >= sum(long(d)) + v.hard_day[before] - 1)
+        m.Add(t >= sum(long(d)) + v.hard_day[d] - 1)
+        if long(before):  # a long run the day before: two quality days back to back
+            m.Add(t >= sum(long(d)) + sum(long(before)) - 1)
         tired.append(t)
     return sum(tired)
 
