@@ -86,8 +86,9 @@ def lighter_words(weeks: list[PlanWeek]) -> str | None:
         if not values:
             continue
         if max(values) < 0.005:
-            said.append(f"the {noun} stays as it is (its doses are already the smallest a "
-                        "session holds)")
+            said.append(f"the {noun} {'stays as it is' if noun == 'running' else 'stay as they are'}"
+                        f" ({'its' if noun == 'running' else 'their'} doses are already the "
+                        "smallest a session holds)")
         else:
             said.append(f"{_share(values)} {label}")
     body = " and ".join(said) if said else "nothing to cut"

@@ -358,8 +358,8 @@ def session_volume(c: Context) -> GuardrailResult:
     problems = ([f"over {most} hard sets: " + ", ".join(over)] if over else []) + (
         [f"{week} hard sets in the week, over {WEEK_SETS_MAX}"] if week > WEEK_SETS_MAX else [])
     return _result("session volume", not problems,
-                   f"at most {most} hard sets a squats/lunges session ({c.profile.strength_experience}), "
-                   f"{week} of at most {WEEK_SETS_MAX} a week"
+                   f"at most {most} hard sets a squats/lunges session ({c.profile.strength_experience})"
+                   + (f", {week} of at most {WEEK_SETS_MAX} a week" if week else "")
                    if not problems else "; ".join(problems))
 
 

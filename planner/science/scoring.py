@@ -61,8 +61,8 @@ def earliest_week(profile: Profile, plan: PlanInput, protein: float) -> int | No
     (``days``) at its first calories."""
     if plan.weeks is not None:
         longer = block.block_input(profile, plan.model_copy(update={"weeks": None}), MAX_WEEKS)
-        longer, protein, _, load = _prepared(profile, longer)  # what score projects of it
-        return first_reach(profile, _block_projection(profile, longer.weeks, protein,  # type: ignore[arg-type]
+        longer, proteins, _, load = _prepared(profile, longer)  # what score projects of it
+        return first_reach(profile, _block_projection(profile, longer.weeks, proteins,  # type: ignore[arg-type]
                                                       load)[-1])
     load = effect.plan_load(profile, [s for _, s in plan.sessions()])
     return first_reach(profile, effect.project(profile, plan.calories_per_day, load, MAX_WEEKS,

@@ -22,8 +22,8 @@ Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weig
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
 preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
 exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
-calorie change, ``_running_short``, ``_tired_long_runs``, ``_squat_spread``); the oracle test
-holds the two together.
+calorie change, ``_running_short``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
+``_double_days``, ``_squat_spread``); the oracle test holds the two together.
 """
 
 from __future__ import annotations
