@@ -255,16 +255,19 @@ def test_broken_rule_is_named_in_the_explanation(case: Case) -> None:
     assert any(case.rule in line for line in plan.explanation)
 
 
-def test_a_beginners_60_minutes_come_in_runs_of_at_most_30() -> None:
+def test_a_beginners_60_minutes_come_in_short_runs() -> None:
     """"running load", its beginner clause: an athlete at 30 min a week may run 60 (Couch to 5K's
-    first week), as 2 × 30, not as one 60-minute run; a runner at 120 min a week may run 60."""
+    first week), as 2 × 30 (33 at most: the week + 10 %), not as one 60-minute run; at 45 min a
+    week, runs of up to 49.5 min; a runner at 120 min a week may run 60."""
     beginner = make_profile(recent_weekly_run_minutes=30, goal="bulkier")
     one = {"mon": [SQUATS], "wed": [SQUATS], "sat": [{"kind": "long_run", "minutes": 60}]}
     result = results_of(score(beginner, make_plan(beginner, one)))["running load"]
-    assert not result.ok and "a beginner's runs at most 30 min: sat 60 min" in result.detail
+    assert not result.ok and "a beginner's runs at most 33 min: sat 60 min" in result.detail
     two = {"mon": [SQUATS, {"kind": "long_run", "minutes": 30}], "wed": [SQUATS],
            "sat": [{"kind": "long_run", "minutes": 30}]}
     assert results_of(score(beginner, make_plan(beginner, two)))["running load"].ok
+    assert guardrails.longest_easy_run(make_profile(recent_weekly_run_minutes=45)) == \
+        pytest.approx(49.5)
     runner = make_profile()
     assert guardrails.longest_easy_run(runner) is None
     assert results_of(score(runner, make_plan(runner, one)))["running load"].ok

@@ -269,8 +269,8 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
         allows = (f"your recent volume allows (+{profile.limits.max_run_increase_pct:g} %, "
                   "Gabbett 2016)" if grown >= cap else
                   "a beginner may run, in runs of at most "
-                  f"{guardrails.STARTER_RUN_SESSION_MINUTES} min (the first week of NHS Couch "
-                  "to 5K: 3 × 20 min)")
+                  f"{number(guardrails.longest_easy_run(profile) or 0)} min (the first week of "
+                  "NHS Couch to 5K: 3 × 20 min)")
         lines.append(f"Running totals {run} of the {number(cap)} minutes a week {allows}: more "
                      "would risk injury.")
     floor = guardrails.running_floor(profile)

@@ -31,8 +31,10 @@ from planner.science.effect import WeekLoad, expenditure_at, resting_energy_miff
 # A beginner's allowance: an athlete who runs less than this a week may run this much (a first
 # week of Couch to 5K: 3 × 20 min of run/walk; docs/science.md §5), since 10 % of nothing is nothing.
 STARTER_RUN_MINUTES = 60.0
-# ... in runs of at most this long: the allowance is Couch to 5K's three sessions, not one long
-# run (its first sessions are 20-30 min of run/walk; pheidi's beginners run 20-60 min easy)
+# ... in runs of at most this long, or of the athlete's whole recent week + 10 % if longer: the
+# allowance is Couch to 5K's three sessions, not one long run (its first sessions are 20-30 min
+# of run/walk), and one run much longer than any of the last weeks' is the riskiest kind of spike
+# (Frandsen 2025: single runs over 10 % longer than the longest of the last 30 days)
 STARTER_RUN_SESSION_MINUTES = 30
 PROTEIN_DEFAULT_G_PER_KG = 1.8  # [g/kg/d] inside Morton 2018's 1.6-2.2
 
@@ -93,13 +95,14 @@ def running_cap(profile: Profile) -> float:
 RUNNING_KEPT_SHARE = 0.8  # a runner keeps ≥ 80 % of recent running (acute:chronic ≥ 0.8, Gabbett 2016)
 
 
-def longest_easy_run(profile: Profile) -> int | None:
+def longest_easy_run(profile: Profile) -> float | None:
     """[min] the longest single easy run allowed while the beginner's allowance sets the week's
-    cap (``STARTER_RUN_SESSION_MINUTES``: three short runs, not one of 60 min); None for a runner
-    whose recent volume sets it."""
+    cap: ``STARTER_RUN_SESSION_MINUTES``, or the whole recent week + 10 % if that is longer (an
+    athlete at 45 min a week may run 40 in one go, a non-runner 30: short runs, not one of 60);
+    None for a runner whose recent volume sets the cap (no run is longer than a week then)."""
     grow = 1 + profile.limits.max_run_increase_pct / 100
     if profile.recent_weekly_run_minutes * grow < STARTER_RUN_MINUTES:
-        return STARTER_RUN_SESSION_MINUTES
+        return max(float(STARTER_RUN_SESSION_MINUTES), profile.recent_weekly_run_minutes * grow)
     return None
 
 
@@ -285,10 +288,10 @@ def running_load(c: Context) -> GuardrailResult:
     longest = longest_easy_run(c.profile)
     if longest is not None:
         over = [f"{day} {s.minutes} min" for day, s in c.plan.sessions()
-                if s.kind == "long_run" and s.minutes > longest]
+                if s.kind == "long_run" and s.minutes > longest + 1e-6]
         ok = ok and not over
-        detail += (f"; a beginner's runs at most {longest} min" if not over else
-                   f"; a beginner's runs at most {longest} min: " + ", ".join(over))
+        detail += (f"; a beginner's runs at most {longest:.0f} min" if not over else
+                   f"; a beginner's runs at most {longest:.0f} min: " + ", ".join(over))
     return _result("running load", ok, detail)
 
 

@@ -180,7 +180,7 @@ def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
     longest = guardrails.longest_easy_run(inst.profile)
     if longest is not None:
         for (_, o), x in v.x.items():
-            if inst.options[o].kind == "long_run" and inst.options[o].minutes > longest:
+            if inst.options[o].kind == "long_run" and inst.options[o].minutes > longest + 1e-6:
                 m.Add(x == 0).OnlyEnforceIf(lit)
 
 
