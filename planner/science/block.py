@@ -43,7 +43,12 @@ class BlockWeek:
 
     @property
     def running_minutes(self) -> int:
-        return sum(m for k, _, m, _ in self.items() if CATALOGUE[k].running)
+        return running_minutes(self.days)
+
+
+def running_minutes(days: Sequence[Sequence[Item]]) -> int:
+    """[min] the running (long runs, sprints, hill repeats, warm-ups included) of a week's days."""
+    return sum(m for day in days for k, _, m, _ in day if CATALOGUE[k].running)
 
 
 def _with_dose(item: Item, dose: int) -> Item:
@@ -71,10 +76,7 @@ def _lighter(days: list[list[Item]]) -> list[list[Item]]:
 def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
     """Shorten the week's running until it is within ``cap`` [min]: the longest long run a
     catalogue step at a time, then the largest sprint or hill session a rep at a time."""
-    def run() -> int:
-        return sum(m for day in days for k, _, m, _ in day if CATALOGUE[k].running)
-
-    while run() > cap + 1e-9:
+    while running_minutes(days) > cap + 1e-9:
         cands = [(d, i) for d, day in enumerate(days) for i, (k, dose, _, _) in enumerate(day)
                  if CATALOGUE[k].running and dose > CATALOGUE[k].dose_min]
         if not cands:
@@ -96,12 +98,9 @@ def _keep_running(days: list[list[Item]], working: Sequence[Sequence[Item]],
     it, and the reps build as they would. A session back at its working dose is the
     working week's own (its minutes as written). Ties go to the kind's name, never the day, so
     weeks with the same sessions on other days build alike."""
-    def run(week) -> int:
-        return sum(m for day in week for k, _, m, _ in day if CATALOGUE[k].running)
-
-    if run(working) < floor - 1e-9:
+    if running_minutes(working) < floor - 1e-9:
         return days
-    while run(days) < floor - 1e-9:
+    while running_minutes(days) < floor - 1e-9:
         short = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
                  if CATALOGUE[item[0]].running and item[1] < working[d][i][1]]
         if not short:
@@ -221,11 +220,7 @@ def simulate_block(profile: Profile, base: effect.Baseline, session_kcal_per_kg:
         by_week.append(calories)
         part, state = effect.simulate_segment(base, state, calories, session_kcal_per_kg[w],
                                               stimulus[w], growth, DAYS_PER_WEEK, step_days)
-        if lists is None:
-            lists = part
-        else:
-            for acc, new in zip(lists, part):
-                acc.extend(new[1:])
+        lists = effect.joined(lists, part)
     assert lists is not None
     return lists, by_week
 

@@ -573,14 +573,21 @@ def simulate_weeks(base: Baseline, segments, step_days: int = 1, start: State | 
     for calories, session_kcal, stimulus, growth, days in segments:
         lists, state = simulate_segment(base, state, calories, session_kcal, stimulus, growth,
                                         days, step_days)
-        if out is None:
-            out = lists
-        else:
-            for acc, new in zip(out, lists):
-                acc.extend(new[1:])
+        out = joined(out, lists)
     if out is None:
         return ([state.body_weight], [state.fat], [state.lean], [state.acc]), state
     return out, state
+
+
+def joined(out, lists):
+    """The (bw, fat, lean, acc) lists of consecutive segments as one: ``lists`` (a segment's,
+    from its day 0) after ``out`` (None before the first), its day 0 dropped as ``out``'s last
+    day. Extends ``out`` in place."""
+    if out is None:
+        return lists
+    for acc, new in zip(out, lists):
+        acc.extend(new[1:])
+    return out
 
 
 def simulate_segment(

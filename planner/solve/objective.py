@@ -222,11 +222,16 @@ def _changes(inst: Instance, states) -> dict[str, np.ndarray]:
             "max_loss": worst}
 
 
+def week_key(week) -> tuple:
+    """A week (options per day) as a hashable key: (kind, dose) of each session, day by day."""
+    return tuple(tuple((o.kind, o.dose) for o in day) for day in week)
+
+
 def block_inputs(inst: Instance, week, weeks: int):
     """The block built from the working ``week`` (options per day) over ``weeks`` weeks, as the
     effect model sees it: (net session cost [kcal/kg/week] of each week, stimulus of each week,
     the working week's net session cost). Cached on the instance (the solver asks again)."""
-    key = (tuple(tuple((o.kind, o.dose) for o in day) for day in week), weeks)
+    key = (week_key(week), weeks)
     cached = inst.block_cache.get(key)
     if cached is None:
         profile = inst.profile

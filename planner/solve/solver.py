@@ -86,6 +86,7 @@ from planner.solve.objective import (
     polish_all,
     starter_weeks,
     surrogate_best_calories,
+    week_key,
     week_totals,
 )
 
@@ -447,20 +448,18 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
     """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard session that day or
     the day before, or another such long run the day before]
     (``objective.tired_long_runs``; at most one long run a day)."""
-    def long(d):
-        return [x for o, x in v.days[d] if inst.options[o].kind == "long_run"
-                and inst.options[o].minutes >= FRESH_LONG_RUN_MIN]
-
+    long = [[x for o, x in day if inst.options[o].kind == "long_run"
+             and inst.options[o].minutes >= FRESH_LONG_RUN_MIN] for day in v.days]
     tired = []
     for d in range(DAYS_PER_WEEK):
-        if not long(d):
+        if not long[d]:
             continue
         before = (d - 1) % DAYS_PER_WEEK
         t = m.NewBoolVar(f"tired_long_run({DAYS[d]})")
-        m.Add(t >= sum(long(d)) + v.hard_day[before] - 1)
-        m.Add(t >= sum(long(d)) + v.hard_day[d] - 1)
-        if long(before):  # a long run the day before: two quality days back to back
-            m.Add(t >= sum(long(d)) + sum(long(before)) - 1)
+        m.Add(t >= sum(long[d]) + v.hard_day[before] - 1)
+        m.Add(t >= sum(long[d]) + v.hard_day[d] - 1)
+        if long[before]:  # a long run the day before: two quality days back to back
+            m.Add(t >= sum(long[d]) + sum(long[before]) - 1)
         tired.append(t)
     return sum(tired)
 
@@ -922,7 +921,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
             raise SolverStoppedError(f"{profile.name}: the solver stopped with status {status} "
                                      "before finding a plan")
         week = v.week(solver, inst)
-        key = tuple(tuple((o.kind, o.dose) for o in day) for day in week)
+        key = week_key(week)
         s_kcal, stim_now = week_totals(inst, week)
         if key not in polished:
             polished[key] = polish(inst, week)
