@@ -44,9 +44,9 @@ from planner.model.profile import KINDS, Profile, parse_profile
 from planner.model.scenarios import Outcome, Problem, Scenario, WhatIf
 from planner.model.text import find_unprintable
 from planner.science import guardrails
-from planner.science.block import block_input, cycle_bounds, first_cycle
+from planner.science.block import block_input, cycle_bounds
+from planner.science.progression import CALORIE_RESET_EVERY
 from planner.science.effect import expenditure_at, plan_load
-from planner.science.scoring import score
 from planner.solve.instance import Pins, SolverParams, prepare
 
 PIN_FIELDS = ("calories",) + KINDS
@@ -220,16 +220,14 @@ def calorie_check(profile: Profile, week: PlanInput, calories: int) -> tuple[lis
     it bounds the surplus. Returns the broken rules (empty when safe), the nearest safe intake (a
     whole ``CALORIE_STEP``) and a detail.
     """
-    scored = score(profile, block_input(profile, week, profile.horizon_weeks), find_earliest=False)
-    loads = [plan_load(profile, [s for d in w.days for s in d.sessions])
-             for w in first_cycle(scored.weeks or [])]
+    cycle = min(profile.horizon_weeks, CALORIE_RESET_EVERY)  # the block's first weeks are its own
+    built = block_input(profile, week, cycle).weeks or []
+    loads = [plan_load(profile, [s for d in w.days for s in d.sessions]) for w in built]
     low, high = cycle_bounds(profile, [ld.session_kcal_per_kg for ld in loads],
                              profile.weight_kg, rounded=False)
     # the expenditures that bound the calories: the deficit's (the fullest week) and the surplus's
-    maintenance = max(expenditure_at(profile, ld.session_kcal_per_kg, profile.weight_kg)
-                      for ld in loads)
-    leanest = min(expenditure_at(profile, ld.session_kcal_per_kg, profile.weight_kg)
-                  for ld in loads)
+    spent = [expenditure_at(profile, ld.session_kcal_per_kg, profile.weight_kg) for ld in loads]
+    maintenance, leanest = max(spent), min(spent)
     floor = guardrails.intake_floor(profile)
     safe_low = int(math.ceil(low / CALORIE_STEP) * CALORIE_STEP)
     safe_high = int(math.floor(high / CALORIE_STEP) * CALORIE_STEP)
