@@ -647,10 +647,11 @@ def batch(inputs: tuple[str, ...], out: str, formats: str, jobs: int | None, res
     """
     from planner.jobs.batch import BatchInterrupted, parse_formats, run_batch
 
-    check_calendar_options(parse_formats(formats), at, tz)
+    wanted = parse_formats(formats)
+    check_calendar_options(wanted, at, tz)
     calendar = CalendarSettings(start, at or DEFAULT_TIME, tz)
     try:
-        report = run_batch(list(inputs), out, parse_formats(formats), jobs, resume, dask_address,
+        report = run_batch(list(inputs), out, wanted, jobs, resume, dask_address,
                            calendar=calendar)
     except BatchInterrupted as e:
         echo_err(str(e))

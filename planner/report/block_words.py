@@ -19,14 +19,14 @@ def running_minutes(week: PlanWeek) -> int:
     return sum(s.minutes for d in week.days for s in d.sessions if CATALOGUE[s.kind].running)
 
 
+def dose_total(week: PlanWeek, kind: str) -> int:
+    """The week's total dose of ``kind``: squat/lunge sets, sprint or hill reps, run minutes."""
+    return sum(s.dose for _, s in week.sessions() if s.kind == kind)
+
+
 def squat_sets(week: PlanWeek) -> int:
     """Hard squat/lunge sets in the week."""
-    return sum(s.dose for d in week.days for s in d.sessions if s.kind == "squats_lunges")
-
-
-def hard_reps(week: PlanWeek, kind: str) -> int:
-    """Sprint or hill-repeat reps in the week (``kind``)."""
-    return sum(s.dose for d in week.days for s in d.sessions if s.kind == kind)
+    return dose_total(week, "squats_lunges")
 
 
 def build_words(weeks: list[PlanWeek]) -> str | None:
@@ -41,7 +41,7 @@ def build_words(weeks: list[PlanWeek]) -> str | None:
         said.append(f"squat/lunge sets build from {squat_sets(weeks[0])} a week in week 1 to "
                     f"{squat_sets(full)}")
     for kind, noun in (("sprints", "sprint reps"), ("hill_repeats", "hill reps")):
-        first, top = hard_reps(weeks[0], kind), hard_reps(full, kind)
+        first, top = dose_total(weeks[0], kind), dose_total(full, kind)
         if first < top:
             said.append(f"{noun} build from {first} a week in week 1 to {top}" if not said
                         else f"{noun} from {first} a week to {top}")

@@ -295,9 +295,8 @@ def block_rows(plan: Plan, units: Units, shown: int | None) -> list[dict[str, An
     rows = []
     by_week = {p.week: p for p in plan.projection.weekly}
     for w in plan.weeks or []:
-        sessions = [(d.day, s) for d in w.days for s in d.sessions]
         words = []
-        for day, s in sessions:
+        for day, s in w.sessions():
             label, unit = SHORT_KINDS[s.kind]
             words.append(f"{DAY_NAMES[day][:3]} {label} {s.dose}{' ' + unit if unit else ''}")
         point = by_week.get(w.week)
