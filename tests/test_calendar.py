@@ -3,7 +3,7 @@ by ``vobject``; events, dates, durations and UIDs as planned; UIDs kept by an up
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import icalendar
 import pytest
@@ -74,9 +74,14 @@ def test_a_second_parser_reads_the_same_events(plan):
 def test_each_event_says_its_dose_in_words(plan):
     events = timed_events(to_ics(plan, START))
     sessions = [s for w in plan.weeks for d in w.days for s in d.sessions]
+    titles = {"sprints": "Sprints: {d} reps ({m} min)",
+              "hill_repeats": "Hill repeats: {d} reps ({m} min)",
+              "squats_lunges": "Squats and lunges: {d} hard sets ({m} min)",
+              "long_run": "Long run: {m} min"}
     for event, session in zip(events, sessions, strict=True):
-        assert str(event["description"])  # the dose in plain words
-        assert str(session.minutes) in str(event["summary"])
+        want = titles[session.kind].format(d=session.dose, m=session.minutes)
+        assert str(event["summary"]) == want
+        assert session.description and str(event["description"]) == session.description
 
 
 def test_without_a_time_zone_times_float_and_with_one_they_carry_it(plan):
@@ -90,6 +95,10 @@ def test_without_a_time_zone_times_float_and_with_one_they_carry_it(plan):
 
 def test_the_same_plan_gives_the_same_bytes(plan):
     assert to_ics(plan, START, tz="Europe/Oslo") == to_ics(plan, START, tz="Europe/Oslo")
+    # nothing depends on the clock: every DTSTAMP is week 1's Monday at 00:00 UTC
+    parsed = icalendar.Calendar.from_ical(to_ics(plan, START))
+    stamps = {e.decoded("dtstamp") for e in parsed.walk("VEVENT")}
+    assert stamps == {datetime.combine(plan.weeks[0].start_date, time(0, 0), tzinfo=timezone.utc)}
 
 
 def test_an_updated_plan_keeps_the_uids_of_its_unchanged_sessions(plan):
