@@ -279,7 +279,14 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
     if writer is not None:
         writer.close()
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    # Let the pool's manager thread finish here (it notices the dead workers at once). Left
+    # running, it closes its wake-up pipe while the interpreter's exit hook for process pools
+    # writes to that pipe without a lock: an "OSError: Bad file descriptor" traceback at exit
+    # (CPython 3.11; the hook checks "closed" and writes in two steps).
+    if manager is not None:
+        manager.join(WORKER_STOP_S)
 
 
 def process_runner(jobs: int) -> Runner:
