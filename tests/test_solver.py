@@ -224,6 +224,31 @@ def test_a_tired_long_run_costs_its_points_and_is_explained():
         fresh_long_run_lines([[], [], [], [run60], [run60], [], []])[0]
 
 
+def test_steady_and_the_calorie_grid_rank_weeks_only_beyond_their_free_band():
+    """maintain's drift is free inside DRIFT_FREE_SHARE of the band (0.25 cm of ±0.5 cm, 0.5 kg of
+    ±1.0 kg) and counts 1 per milli-unit beyond it; the calorie change is free within half a
+    calorie step of the sustainable intake and costs W_CAL per kcal/d beyond it."""
+    import numpy as np
+
+    from planner.solve.instance import prepare
+    from planner.solve.objective import (W_CAL, calorie_change_kcal, drift_allowance,
+                                         leg_change_points)
+    inst = prepare(base_profile(), 8, FAST, Pins())
+    assert drift_allowance(inst) == {"thigh": 250.0, "body_weight": 500.0}
+    assert drift_allowance(prepare(base_profile(target_thigh_change_cm=0.3), 8, FAST, Pins())) \
+        == pytest.approx({"thigh": 150.0, "body_weight": 500.0})
+    steady = {"thigh": -249.0, "leg_muscle": 0.0, "leg_fat": 0.0, "body_weight": 499.0}
+    assert leg_change_points(inst, steady) == 0.0
+    drifting = dict(steady, thigh=-300.0, body_weight=-600.0, leg_muscle=-2.0)
+    assert leg_change_points(inst, drifting) == pytest.approx(50 + 100 + 10 * 2)
+    leaner = prepare(base_profile(goal="leaner"), 8, FAST, Pins())
+    assert drift_allowance(leaner) == {}  # leaner and bulkier have no drift term
+    maint = 2400.0  # sustainable = maintenance for maintain; the step is 25 kcal
+    cals = np.array([2400.0, 2412.0, 2387.5, 2425.0, 2350.0])
+    assert list(calorie_change_kcal(inst, cals, maint)) == pytest.approx([0, 0, 0, 12.5, 37.5])
+    assert W_CAL * calorie_change_kcal(inst, np.array([2450.0]), maint)[0] == pytest.approx(150)
+
+
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     profile = base_profile(goal="bulkier", strength_experience="advanced", horizon_weeks=4,
                            target_thigh_change_cm=1.0)

@@ -321,7 +321,7 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
         f"The solver's trade-off (lower is better; reaching the goal comes first): leg change "
         f"{number(terms['leg change'])} points ({LEG_CHANGE_WORDS[inst.profile.goal]}), calorie "
         f"change {number(terms['calorie change'])} ({W_CAL:g} per kcal/d away from the "
-        f"sustainable aim), thigh margin {number(terms['margin'])}, "
+        f"sustainable aim, beyond half a calorie step), thigh margin {number(terms['margin'])}, "
         + (f"running short of the kept volume {number(terms['running short'])}, "
            if terms.get("running short") else "")
         + f"preferences "

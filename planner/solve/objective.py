@@ -20,7 +20,7 @@ import numpy as np
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
 from planner.model.sessions import allowed_kinds
-from planner.science import block, effect, guardrails
+from planner.science import block, effect, goals, guardrails
 from planner.solve.instance import Instance, Option
 
 # The objective, in the order a coach ranks it (docs/design.md "Plan shape", below the table):
@@ -42,13 +42,36 @@ LEG_CHANGE: dict[str, dict[str, dict[str, int]]] = {
     "maintain": {"linear": {}, "loss": {"leg_muscle": 10}, "drift": {"thigh": 1, "body_weight": 1}},
 }
 
+# "Steady" is the middle of maintain's band: drift inside this share of the band's half-width
+# (thigh: the target, ±0.5 cm by default; body weight: ±1.0 kg) is free, only drift beyond it
+# pays. A judgement: a 0.1 cm drift is below what a tape measure can show on a thigh and far
+# inside the prediction's own spread, so ranking weeks by it chose weeks by the model's noise
+# (an orienteer's 260 min of running became three sprint sessions to keep 0.1 cm). The margin
+# term still keeps the plan off the band's edge.
+DRIFT_FREE_SHARE = 0.5
+
+
+def drift_allowance(inst: Instance) -> dict[str, float]:
+    """[milli-units] the free drift of each ``LEG_CHANGE`` "drift" metric (``DRIFT_FREE_SHARE``
+    of the band: 0.001 cm of thigh, g of body weight)."""
+    band = {"thigh": 1000.0 * abs(inst.target), "body_weight": 1000.0 * goals.MAINTAIN_WEIGHT_KG}
+    return {name: DRIFT_FREE_SHARE * band[name] for name in LEG_CHANGE[inst.profile.goal]["drift"]}
+
 # A sustainable calorie change, as a share of expenditure with the plan's sessions: a cut of
 # 15 % (inside Helms 2014's 0.5-1 % of body weight a week, gentler than Garthe 2011's 19 % slow
 # arm), a lean gain of +5 % (Helms 2023: 5 % grew as much muscle as 15 %, with less fat), and
 # maintenance. The guardrails bound it either way; the leg-change term may move it where the
 # effect model shows more of the goal's change for the kcal.
 SUSTAINABLE_CHANGE = {"leaner": -0.15, "bulkier": 0.05, "maintain": 0.0}
-W_CAL = 4  # per kcal/d away from the goal's sustainable intake
+W_CAL = 4  # per kcal/d away from the goal's sustainable intake, beyond half a calorie step
+
+
+def calorie_change_kcal(inst: Instance, calories, maintenance_kcal):
+    """[kcal/d] how far ``calories`` sit from the goal's sustainable intake, beyond half the
+    calorie step: no target on the step's grid can be closer, so which side of the grid a
+    week's expenditure happens to fall on does not rank weeks (up to 50 points at 25 kcal)."""
+    off = np.abs(calories - sustainable_intake(inst.profile.goal, maintenance_kcal))
+    return np.maximum(0.0, off - inst.cal_step / 2)
 
 W_MARGIN = 3  # per 0.001 cm short of the margin
 
@@ -179,13 +202,16 @@ def sustainable_intake(goal: str, maintenance_kcal):
     return maintenance_kcal * (1.0 + SUSTAINABLE_CHANGE[goal])
 
 
-def leg_change_points(goal: str, metric: dict):
-    """The "leg change" term (``LEG_CHANGE``) from metrics in milli-units (floats or arrays)."""
-    spec = LEG_CHANGE[goal]
+def leg_change_points(inst: Instance, metric: dict):
+    """The "leg change" term (``LEG_CHANGE``) from metrics in milli-units (floats or arrays);
+    drift counts beyond ``drift_allowance``."""
+    spec = LEG_CHANGE[inst.profile.goal]
+    free = drift_allowance(inst)
     zero = 0 * metric["thigh"]
     total = zero + sum(w * metric[m] for m, w in spec["linear"].items())
     total = total + sum(w * np.maximum(zero, -metric[m]) for m, w in spec["loss"].items())
-    return total + sum(w * np.abs(metric[m]) for m, w in spec["drift"].items())
+    return total + sum(w * np.maximum(zero, np.abs(metric[m]) - free[m])
+                       for m, w in spec["drift"].items())
 
 def trajectories(inst: Instance, calories, session_kcal_day, stimulus,
                  weeks: int) -> dict[str, np.ndarray]:
@@ -325,8 +351,8 @@ def surrogate_best_calories(inst: Instance, table: Table, s_kcal: float, stim: f
     ok = (cals >= low) & (cals <= high) & (
         metric["max_loss"] <= inst.profile.limits.max_loss_pct_per_week * 1000)
     cost = (W_SHORT * short + W_SIDE * side + W_UNREACHED * ((short + side) > 0) + W_MARGIN * slack
-            + leg_change_points(inst.profile.goal, metric)
-            + W_CAL * np.abs(cals - sustainable_intake(inst.profile.goal, maint))
+            + leg_change_points(inst, metric)
+            + W_CAL * calorie_change_kcal(inst, cals, maint)
             + np.where(ok, 0, 10 * W_UNREACHED))
     return int(cals[int(np.argmin(cost))])
 
@@ -470,11 +496,10 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
     placement = placement_points(inst, week)
     short, side, slack = goal_shortfalls(inst, out)
     ones = np.ones(len(calories))
-    goal = inst.profile.goal
     columns = {
         "shortfall": W_SHORT * short + W_SIDE * side + W_UNREACHED * (short + side > 1e-9),
-        "leg change": leg_change_points(goal, out),
-        "calorie change": W_CAL * np.abs(calories - sustainable_intake(goal, maint)),
+        "leg change": leg_change_points(inst, out),
+        "calorie change": W_CAL * calorie_change_kcal(inst, calories, maint),
         "margin": W_MARGIN * slack,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
         "preferences": placement["preferences"] * ones,

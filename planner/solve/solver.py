@@ -80,6 +80,7 @@ from planner.solve.objective import (
     block_outcomes,
     block_shape,
     build_table,
+    drift_allowance,
     exact_terms,
     first_reaching_horizon,
     polish,
@@ -408,17 +409,18 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
                     m.Add(zj == 0)
                     break
     terms = _goal_terms(m, inst, metric, v.reach)
-    terms["leg change"] = _leg_change(m, inst.profile.goal, metric)
-    # |calories − sustainable intake| per level; on level j it is |c_j − f·(ei0 + s_est + ΔS_j)|
-    # with f = 1 + SUSTAINABLE_CHANGE (in per mille): the disaggregated form is the convex hull,
-    # tighter than the absolute value of the sum
+    terms["leg change"] = _leg_change(m, inst, metric)
+    # objective.calorie_change_kcal per level; on level j it is |c_j − f·(ei0 + s_est + ΔS_j)|
+    # beyond half a step, with f = 1 + SUSTAINABLE_CHANGE (in per mille): the disaggregated form
+    # is the convex hull, tighter than the absolute value of the sum
     f = int(round(1000 * (1 + SUSTAINABLE_CHANGE[inst.profile.goal])))
+    half = 500 * inst.cal_step  # [0.001 kcal/d] half a calorie step
     change = []
     for j, (zj, cal) in enumerate(zip(z, table.calories)):
         off = 1000 * cal - f * (int(round(inst.base.ei0)) + int(round(table.s_est)))
         ch = m.NewIntVar(0, 10**8, f"calorie_change(level={j})")  # [0.001 kcal/d]
-        m.Add(ch >= off * zj - f * ds_j[j])
-        m.Add(ch >= f * ds_j[j] - off * zj)
+        m.Add(ch >= (off - half) * zj - f * ds_j[j])
+        m.Add(ch >= f * ds_j[j] - (off + half) * zj)
         change.append(ch)
     terms["calorie change"] = W_CAL * sum(change)  # U per kcal/d = 1 per 0.001 kcal/d
     return terms
@@ -507,9 +509,11 @@ def _running_short(m, v: Vars, inst: Instance):
     return short
 
 
-def _leg_change(m, goal: str, metric) -> cp_model.LinearExpr:
-    """``objective.LEG_CHANGE`` on the micro-unit metrics (1 per micro-unit = U per milli-unit)."""
-    spec = LEG_CHANGE[goal]
+def _leg_change(m, inst: Instance, metric) -> cp_model.LinearExpr:
+    """``objective.LEG_CHANGE`` on the micro-unit metrics (1 per micro-unit = U per milli-unit),
+    drift beyond ``drift_allowance``."""
+    spec = LEG_CHANGE[inst.profile.goal]
+    free = {name: int(round(U * value)) for name, value in drift_allowance(inst).items()}
     parts = [(w, metric[n]) for n, w in spec["linear"].items()]
     big = 10**7 * U
     for n, w in spec["loss"].items():
@@ -518,8 +522,8 @@ def _leg_change(m, goal: str, metric) -> cp_model.LinearExpr:
         parts.append((w, lost))
     for n, w in spec["drift"].items():
         drift = m.NewIntVar(0, big, f"{n}_drift")
-        m.Add(drift >= metric[n])
-        m.Add(drift >= -metric[n])
+        m.Add(drift >= metric[n] - free[n])
+        m.Add(drift >= -metric[n] - free[n])
         parts.append((w, drift))
     return sum(w * e for w, e in parts)
 
