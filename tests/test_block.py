@@ -132,6 +132,17 @@ def test_lighter_weeks_are_every_fourth_and_lighter(blocks):
     assert checked >= 20
 
 
+def test_a_lighter_week_cuts_other_sessions_when_one_is_at_its_smallest_dose():
+    """Hills 11 (43 min) + hills 6 (30, the smallest) + a 50-min run: 123 min. Each session's
+    share alone leaves 93 min (76 %); stepping down elsewhere reaches 80 (65 %)."""
+    doses = [("hill_repeats", 11), ("hill_repeats", 6), ("long_run", 50)]
+    light = progression.lighter_doses(doses)
+    minutes = sum(CATALOGUE[k].minutes_for(d) for (k, _), d in zip(doses, light))
+    full = sum(CATALOGUE[k].minutes_for(d) for k, d in doses)
+    assert full == 123 and minutes == 80
+    assert abs(minutes / full - progression.LIGHTER_SHARE) < 0.01
+
+
 def test_sets_build_from_a_lower_start_a_novice_lowest():
     profile = load_profile(DANA)
     assert profile.strength_experience == "novice"

@@ -106,17 +106,18 @@ def test_an_updated_plan_keeps_the_uids_of_its_unchanged_sessions(plan):
     its day's UID, and every unchanged session keeps its UID and its content."""
     week = plan.weeks[1]
     day = next(d for d in week.days if d.sessions)
-    first = day.sessions[0]
-    longer = Session(kind="long_run", minutes=first.minutes + 10) if first.kind == "long_run" \
-        else first.model_copy(update={"minutes": first.minutes + 5})
-    changed_day = DayPlan(day=day.day, sessions=[longer, *day.sessions[1:]])
+    # the day's last session changes (an earlier one would move the start of those after it)
+    last = day.sessions[-1]
+    longer = Session(kind="long_run", minutes=last.minutes + 10) if last.kind == "long_run" \
+        else last.model_copy(update={"minutes": last.minutes + 5})
+    changed_day = DayPlan(day=day.day, sessions=[*day.sessions[:-1], longer])
     new_week = week.model_copy(update={"days": [changed_day if d.day == day.day else d
                                                 for d in week.days]})
     updated = plan.model_copy(update={"weeks": [plan.weeks[0], new_week, plan.weeks[2]]})
     old = {str(e["uid"]): e for e in timed_events(to_ics(plan, START))}
     new = {str(e["uid"]): e for e in timed_events(to_ics(updated, START))}
     assert old.keys() == new.keys()
-    moved = session_uid(plan.athlete, 2, day.day, 0)
+    moved = session_uid(plan.athlete, 2, day.day, len(day.sessions) - 1)
     for uid in old:
         same = (old[uid].decoded("duration") == new[uid].decoded("duration")
                 and old[uid].decoded("dtstart") == new[uid].decoded("dtstart"))

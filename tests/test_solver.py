@@ -249,6 +249,25 @@ def test_steady_and_the_calorie_grid_rank_weeks_only_beyond_their_free_band():
     assert W_CAL * calorie_change_kcal(inst, np.array([2450.0]), maint)[0] == pytest.approx(150)
 
 
+def test_a_maintain_week_aims_at_the_recent_running_not_only_its_floor():
+    """recent running: W_RECENT_RUN per minute a maintain week runs below the recent volume; no
+    points for other goals, and a solved maintain runner runs it (the cap allows it)."""
+    from planner.solve.instance import prepare
+    from planner.solve.objective import W_RECENT_RUN, running_below_recent_minutes
+    profile = base_profile()  # maintain, 120 min a week recently
+    inst = prepare(profile, 8, FAST, Pins())
+    by = {(o.kind, o.dose): o for o in inst.options}
+    week = [[by[("long_run", 40)]], [], [by[("long_run", 60)]], [], [], [], []]
+    assert running_below_recent_minutes(inst, week) == 20.0  # at the 80 % floor: 96 ≤ 100
+    leaner = prepare(base_profile(goal="leaner"), 8, FAST, Pins())
+    assert running_below_recent_minutes(leaner, week) == 0.0
+    plan = solve(profile, params=FAST)
+    run = sum(s.minutes for d in plan.days for s in d.sessions if s.kind != "squats_lunges")
+    assert run >= 120 and plan.solver.objective["recent running"] == 0
+    assert W_RECENT_RUN * running_below_recent_minutes(inst, [[by[("long_run", 20)]]] + [[]] * 6) \
+        == W_RECENT_RUN * 100
+
+
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     profile = base_profile(goal="bulkier", strength_experience="advanced", horizon_weeks=4,
                            target_thigh_change_cm=1.0)

@@ -324,6 +324,8 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
         f"sustainable aim, beyond half a calorie step), thigh margin {number(terms['margin'])}, "
         + (f"running short of the kept volume {number(terms['running short'])}, "
            if terms.get("running short") else "")
+        + (f"running below your recent volume {number(terms['recent running'])}, "
+           if terms.get("recent running") else "")
         + f"preferences "
         f"{number(terms['preferences'])}, "
         + (f"hard session on or before the long run {number(terms['fresh long run'])}, "

@@ -105,8 +105,9 @@ def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
     volume is minutes; or the squats/lunges sessions, sets): catalogue doses, each at most the
     full week's, whose total volume is the nearest to ``LIGHTER_SHARE`` of the full week's and
     at least ``LIGHTER_KEEP_MIN`` of it (the smallest doses permitting). Each session starts at
-    the largest catalogue dose under its share and goes up a step at a time where that brings
-    the total nearer."""
+    the largest catalogue dose under its share, then one session at a time moves a step up or
+    down where that brings the total nearer (down: a session already at its smallest dose can
+    keep the start above the share, and another session then gives more)."""
     def volume(kind: str, dose: int) -> float:
         return dose if kind == "squats_lunges" else CATALOGUE[kind].minutes_for(dose)
 
@@ -122,15 +123,17 @@ def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
 
     while True:
         now = total()
-        raises = [(abs(now - volume(k, opts[i]) + volume(k, opts[i + 1]) - target), j)
-                  for j, ((k, _), opts, i) in enumerate(zip(doses, steps, at))
-                  if i + 1 < len(opts)]
-        if not raises:
+        moves = [(abs(after - target), step, j)
+                 for j, ((k, _), opts, i) in enumerate(zip(doses, steps, at))
+                 for step in (1, -1) if 0 <= i + step < len(opts)
+                 for after in (now - volume(k, opts[i]) + volume(k, opts[i + step]),)
+                 if step > 0 or after >= least - 1e-9]
+        if not moves:
             break
-        gap, j = min(raises)
+        gap, step, j = min(moves)
         if gap >= abs(now - target) - 1e-9 and now >= least - 1e-9:
             break
-        at[j] += 1
+        at[j] += step
     return tuple(opts[i] for opts, i in zip(steps, at))
 
 

@@ -183,6 +183,29 @@ def running_short_minutes(inst: Instance, week) -> float:
     run = sum(o.running_minutes for day in week for o in day)
     return max(0.0, math.ceil(guardrails.running_floor(inst.profile) - 1e-6) - run)
 
+# Maintain keeps the athlete's running, not only 80 % of it: the chronic load stays where it is
+# only at an acute:chronic ratio of 1 (Gabbett 2016; under 0.8 is under-training), so a maintain
+# week aims at the recent weekly volume (it is inside the running-load cap). Per minute below it;
+# under the preferences and double days (100 points buy 100 minutes), above the training-load
+# tie-break (an easy minute costs 0.04 there). A judgement weight.
+W_RECENT_RUN = 1
+
+
+def recent_running_target(inst: Instance) -> int:
+    """[min/week] the recent weekly running a *maintain* week aims at; 0 (no aim) for other
+    goals, without ``keep_running``, or once "running kept" gave way (``running short`` speaks)."""
+    p = inst.profile
+    if p.goal != "maintain" or not p.keep_running or "running kept" in inst.relaxed:
+        return 0
+    return max(0, math.floor(p.recent_weekly_run_minutes))
+
+
+def running_below_recent_minutes(inst: Instance, week) -> float:
+    """[min/week] how far ``week`` runs below ``recent_running_target``."""
+    run = sum(o.running_minutes for day in week for o in day)
+    return float(max(0, recent_running_target(inst) - run))
+
+
 W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
 
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
@@ -502,6 +525,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "calorie change": W_CAL * calorie_change_kcal(inst, calories, maint),
         "margin": W_MARGIN * slack,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
+        "recent running": W_RECENT_RUN * running_below_recent_minutes(inst, week) * ones,
         "preferences": placement["preferences"] * ones,
         "fresh long run": placement["fresh long run"] * ones,
         "double days": placement["double days"] * ones,

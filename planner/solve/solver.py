@@ -20,9 +20,9 @@ session's dose a catalogue step at a time while the full model's objective impro
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
-preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
+recent running, preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
 exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
-calorie change, ``_running_short``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
+calorie change, ``_running_short``, ``_running_below_recent``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
 ``_double_days``, ``_squat_spread``); the oracle test holds the two together.
 """
 
@@ -71,6 +71,7 @@ from planner.solve.objective import (
     W_LOAD,
     W_MARGIN,
     W_PREF,
+    W_RECENT_RUN,
     W_RUN_SHORT,
     W_SHORT,
     W_SIDE,
@@ -85,6 +86,7 @@ from planner.solve.objective import (
     first_reaching_horizon,
     polish,
     polish_all,
+    recent_running_target,
     starter_weeks,
     surrogate_best_calories,
     week_key,
@@ -414,7 +416,10 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     # beyond half a step, with f = 1 + SUSTAINABLE_CHANGE (in per mille): the disaggregated form
     # is the convex hull, tighter than the absolute value of the sum
     f = int(round(1000 * (1 + SUSTAINABLE_CHANGE[inst.profile.goal])))
-    half = 500 * inst.cal_step  # [0.001 kcal/d] half a calorie step
+    # [0.001 kcal/d] the free half step: here half the levels' spacing, since the polish moves the
+    # calories anywhere on the finer grid between levels (a pinned target: half the step)
+    spacing = table.calories[1] - table.calories[0] if len(table.calories) > 1 else inst.cal_step
+    half = 500 * spacing
     change = []
     for j, (zj, cal) in enumerate(zip(z, table.calories)):
         off = 1000 * cal - f * (int(round(inst.base.ei0)) + int(round(table.s_est)))
@@ -507,6 +512,18 @@ def _running_short(m, v: Vars, inst: Instance):
     short = m.NewIntVar(0, max(floor, 0), "running_short")
     m.Add(short >= floor - run)
     return short
+
+
+def _running_below_recent(m, v: Vars, inst: Instance):
+    """[min/week] ``objective.running_below_recent_minutes`` as a CP-SAT expression."""
+    recent = recent_running_target(inst)
+    if recent <= 0:
+        return 0
+    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
+                    if inst.options[o].running_minutes)
+    below = m.NewIntVar(0, recent, "running_below_recent")
+    m.Add(below >= recent - run)
+    return below
 
 
 def _leg_change(m, inst: Instance, metric) -> cp_model.LinearExpr:
@@ -659,6 +676,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "calorie change": goal_terms["calorie change"],
         "margin": goal_terms["margin"],
         "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
+        "recent running": W_RECENT_RUN * U * _running_below_recent(m, v, inst),
         "preferences": W_PREF * U * _longest_run_off_preferred_day(m, v, inst),
         "fresh long run": W_FRESH * U * _tired_long_runs(m, v, inst),
         "double days": W_DOUBLE * U * _double_days(m, v),
