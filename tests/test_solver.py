@@ -268,6 +268,70 @@ def test_a_maintain_week_aims_at_the_recent_running_not_only_its_floor():
         == W_RECENT_RUN * 100
 
 
+def _cp_sat_terms_at(inst, week, calories: float):
+    """Each objective term of the CP-SAT model with ``week`` and the calorie level nearest
+    ``calories`` fixed, on a table centred on ``week`` (points), and that level's calories."""
+    import numpy as np
+
+    from planner.solve import solver as S
+    from planner.solve.objective import block_shape, build_table, week_totals
+    s_kcal, stim = week_totals(inst, week)
+    table = build_table(inst, s_kcal, stim, block_shape(inst, week))
+    model, v = S.build(inst, table)
+    for (d, o), x in v.x.items():
+        model.Add(x == int(any(opt is inst.options[o] for opt in week[d])))
+    j = int(np.argmin([abs(c - calories) for c in table.calories]))
+    model.Add(v.level[j] == 1)
+    solver = S._solver(FAST, inst.profile.goal)
+    assert solver.Solve(model) == S.cp_model.OPTIMAL
+    value = {name: (solver.Value(e) if not isinstance(e, int) else e) / S.U
+             for name, e in v.terms.items()}
+    return value, float(table.calories[j]), table
+
+
+@pytest.mark.parametrize("sample", ["marcus_okafor", "dana_reyes", "kenji_watanabe"])
+def test_each_cp_sat_term_is_its_exact_term_at_a_fixed_week(sample):
+    """The CP-SAT form of every objective term, at a fixed week and calorie level, against its
+    exact form (``objective.week_terms``): the terms of the week's structure to a rounding; the
+    leg change and margin to the surrogate's error at its centre; the calorie change with the
+    wider free band of CP-SAT's calorie levels (half their spacing) and ±1 kcal of rounding."""
+    import numpy as np
+
+    from planner.solve.objective import W_CAL, block_outcomes, week_terms, week_totals
+    from planner.solve.solver import solve_core, week_keeps_rules
+    profile = load_profile(Path(__file__).resolve().parent.parent / "sample_profiles" / f"{sample}.yaml")
+    core = solve_core(profile, profile.horizon_weeks, FAST, Pins())
+    inst, week = core.inst, core.choice.week
+    weeks = [week]
+    if sample == "kenji_watanabe":  # a maintain week short of the recent running too
+        runs = [(d, i) for d, day in enumerate(week) for i, o in enumerate(day) if o.kind == "long_run"]
+        d, i = max(runs, key=lambda di: week[di[0]][di[1]].dose)
+        shorter = next(o for o in inst.options if o.kind == "long_run" and o.dose == week[d][i].dose - 30)
+        weeks.append([[shorter if (dd, ii) == (d, i) else o for ii, o in enumerate(day)]
+                      for dd, day in enumerate(week)])
+    for w in weeks:
+        assert week_keeps_rules(inst, w)
+        cp, cal, table = _cp_sat_terms_at(inst, w, core.choice.calories)
+        s_kcal, _ = week_totals(inst, w)
+        out, _ = block_outcomes(inst, [w], np.array([cal]))
+        exact = {name: float(col[0]) for name, col in
+                 week_terms(inst, w, np.array([cal]), s_kcal, out)[0].items()}
+        for name in ("shortfall", "running short", "recent running", "preferences",
+                     "fresh long run", "double days", "balance", "training load"):
+            assert cp[name] == pytest.approx(exact[name], abs=0.01), name
+        assert cp["leg change"] == pytest.approx(exact["leg change"], rel=0.02, abs=5)
+        assert cp["margin"] == pytest.approx(exact["margin"], rel=0.1, abs=5)
+        spacing = table.calories[1] - table.calories[0]
+        off = exact["calorie change"] / W_CAL + inst.cal_step / 2 if exact["calorie change"] else None
+        if off is not None:  # the exact distance is known beyond its free half step
+            want = W_CAL * max(0.0, off - spacing / 2)
+            assert cp["calorie change"] == pytest.approx(want, abs=2 * W_CAL)
+        else:
+            assert cp["calorie change"] <= 2 * W_CAL
+    if sample == "kenji_watanabe":
+        assert exact["recent running"] > 0  # the shorter week does pay it
+
+
 def test_unreachable_goal_reports_closest_plan_and_earliest_week():
     profile = base_profile(goal="bulkier", strength_experience="advanced", horizon_weeks=4,
                            target_thigh_change_cm=1.0)

@@ -454,7 +454,7 @@ def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
     else:
         short = np.maximum(zero, np.abs(th) - target)
         slack = np.minimum(margin, np.maximum(zero, np.abs(th) - target + margin))
-        side = np.maximum(zero, np.abs(metric["body_weight"]) - 1000)
+        side = np.maximum(zero, np.abs(metric["body_weight"]) - 1000 * goals.MAINTAIN_WEIGHT_KG)
     return short, side, slack
 
 

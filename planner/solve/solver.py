@@ -45,7 +45,7 @@ from planner.model.sessions import (
     WEEK_SETS_MAX,
     allowed_kinds,
 )
-from planner.science import effect, guardrails
+from planner.science import effect, goals, guardrails
 from planner.science.block import first_cycle
 from planner.science.scoring import score
 from planner.solve.instance import (
@@ -105,6 +105,8 @@ WALL_CLOCK_STOP_SHARE = 0.5  # a call this far into the net, short of its work l
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
+
+WEIGHT_BAND = int(round(1000 * goals.MAINTAIN_WEIGHT_KG)) * U  # [micro-units: mg] maintain's ±1 kg
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -578,7 +580,7 @@ def _reach_requirements(inst: Instance) -> list[tuple[dict[str, int], int]]:
     if goal == "leaner":
         return [({"thigh": -1}, target - pad), ({"leg_fat": -1}, -max(U, pad))]
     return [({"thigh": -1}, target - pad), ({"thigh": 1}, target - pad),
-            ({"body_weight": -1}, 1000 * U - pad), ({"body_weight": 1}, 1000 * U - pad)]
+            ({"body_weight": -1}, WEIGHT_BAND - pad), ({"body_weight": 1}, WEIGHT_BAND - pad)]
 
 
 
@@ -612,8 +614,8 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
         m.Add(slack_short >= thigh - target + margin - short)
         m.Add(slack_short >= -thigh - target + margin - short)
         bw = m.NewIntVar(0, big, "body_weight_shortfall")
-        m.Add(bw >= metric["body_weight"] - 1000 * U)
-        m.Add(bw >= -metric["body_weight"] - 1000 * U)
+        m.Add(bw >= metric["body_weight"] - WEIGHT_BAND)
+        m.Add(bw >= -metric["body_weight"] - WEIGHT_BAND)
         side_terms = [bw]
     reached = m.NewBoolVar("goal_reached")
     m.Add(reached == 1).OnlyEnforceIf(reach_lit)
