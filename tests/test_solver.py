@@ -268,6 +268,30 @@ def test_a_maintain_week_aims_at_the_recent_running_not_only_its_floor():
         == W_RECENT_RUN * 100
 
 
+def test_a_maintain_week_keeps_a_strength_session_where_one_is_possible():
+    """maintain strength: W_MAINTAIN_LIFT for a maintain week without squats/lunges where they
+    are possible (allowed, 2+ training days); nothing for other goals or without squats; and a
+    solved two-day maintain runner keeps both her running and a squat session."""
+    from planner.solve.instance import prepare
+    from planner.solve.objective import W_MAINTAIN_LIFT, maintain_lift_missing, placement_points
+    inst = prepare(base_profile(), 8, FAST, Pins())
+    by = {(o.kind, o.dose): o for o in inst.options}
+    runs = [[by[("long_run", 60)]], [], [by[("long_run", 60)]], [], [], [], []]
+    assert maintain_lift_missing(inst, runs) == 1
+    assert maintain_lift_missing(inst, [[by[("squats_lunges", 4)]]] + runs[1:]) == 0
+    assert maintain_lift_missing(prepare(base_profile(goal="leaner"), 8, FAST, Pins()), runs) == 0
+    no_squats = prepare(base_profile(exclude=["squats_lunges"]), 8, FAST, Pins())
+    assert maintain_lift_missing(no_squats, runs) == 0
+    assert W_MAINTAIN_LIFT > placement_points(inst, [[by[("long_run", 20)], by[("squats_lunges", 4)]]]
+                                              + [[]] * 6)["double days"]  # lift beside a run first
+    two_days = base_profile(training_days=2, recent_weekly_run_minutes=40,
+                            availability={"tue": 60, "fri": 60})
+    plan = solve(two_days, params=FAST)
+    kinds = [s.kind for d in plan.days for s in d.sessions]
+    assert "squats_lunges" in kinds and plan.solver.objective["maintain strength"] == 0
+    assert sum(s.minutes for d in plan.days for s in d.sessions if s.kind == "long_run") >= 40
+
+
 def _cp_sat_terms_at(inst, week, calories: float):
     """Each objective term of the CP-SAT model with ``week`` and the calorie level nearest
     ``calories`` fixed, on a table centred on ``week`` (points), and that level's calories."""
@@ -316,8 +340,8 @@ def test_each_cp_sat_term_is_its_exact_term_at_a_fixed_week(sample):
         out, _ = block_outcomes(inst, [w], np.array([cal]))
         exact = {name: float(col[0]) for name, col in
                  week_terms(inst, w, np.array([cal]), s_kcal, out)[0].items()}
-        for name in ("shortfall", "running short", "recent running", "preferences",
-                     "fresh long run", "double days", "balance", "training load"):
+        for name in ("shortfall", "running short", "recent running", "maintain strength",
+                     "preferences", "fresh long run", "double days", "balance", "training load"):
             assert cp[name] == pytest.approx(exact[name], abs=0.01), name
         assert cp["leg change"] == pytest.approx(exact["leg change"], rel=0.02, abs=5)
         assert cp["margin"] == pytest.approx(exact["margin"], rel=0.1, abs=5)

@@ -326,6 +326,8 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
            if terms.get("running short") else "")
         + (f"running below your recent volume {number(terms['recent running'])}, "
            if terms.get("recent running") else "")
+        + (f"no strength session to keep the muscle {number(terms['maintain strength'])}, "
+           if terms.get("maintain strength") else "")
         + f"preferences "
         f"{number(terms['preferences'])}, "
         + (f"hard session on or before the long run {number(terms['fresh long run'])}, "

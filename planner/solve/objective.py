@@ -206,6 +206,27 @@ def running_below_recent_minutes(inst: Instance, week) -> float:
     return float(max(0, recent_running_target(inst) - run))
 
 
+# Maintain keeps a strength session: muscle size and strength are kept on a small dose of
+# resistance training (one session a week at a third of the volume kept young adults' gains,
+# older adults needed two; Bickel 2011, Spiering 2021), while running alone does not load the
+# quadriceps enough to keep them (the model sees no loss within a block, the literature does
+# over months). Per maintain week without a squats/lunges session where they are possible;
+# between the double days (a coach would pair lifting with a run rather than drop it) and the
+# preferences. A judgement weight on that evidence.
+W_MAINTAIN_LIFT = 150
+
+
+def maintain_lift_wanted(inst: Instance) -> bool:
+    """A *maintain* week where ``guardrails.squats_possible``: the ``W_MAINTAIN_LIFT`` term applies."""
+    return inst.profile.goal == "maintain" and guardrails.squats_possible(inst.profile)
+
+
+def maintain_lift_missing(inst: Instance, week) -> int:
+    """1 for a week without squats/lunges where ``maintain_lift_wanted``, else 0."""
+    return int(maintain_lift_wanted(inst)
+               and not any(o.kind == "squats_lunges" for day in week for o in day))
+
+
 W_UNREACHED = 1_000_000  # a plan that misses the goal at all ranks after every plan that reaches it
 
 S_SLOPE_STEP = 50.0  # [kcal/d] finite difference for the slope in S
@@ -526,6 +547,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "margin": W_MARGIN * slack,
         "running short": W_RUN_SHORT * running_short_minutes(inst, week) * ones,
         "recent running": W_RECENT_RUN * running_below_recent_minutes(inst, week) * ones,
+        "maintain strength": float(W_MAINTAIN_LIFT * maintain_lift_missing(inst, week)) * ones,
         "preferences": placement["preferences"] * ones,
         "fresh long run": placement["fresh long run"] * ones,
         "double days": placement["double days"] * ones,

@@ -20,9 +20,9 @@ session's dose a catalogue step at a time while the full model's objective impro
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
-recent running, preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
+recent running, maintain strength, preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
 exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
-calorie change, ``_running_short``, ``_running_below_recent``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
+calorie change, ``_running_short``, ``_running_below_recent``, ``_maintain_lift_missing``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
 ``_double_days``, ``_squat_spread``); the oracle test holds the two together.
 """
 
@@ -69,6 +69,7 @@ from planner.solve.objective import (
     W_DOUBLE,
     W_FRESH,
     W_LOAD,
+    W_MAINTAIN_LIFT,
     W_MARGIN,
     W_PREF,
     W_RECENT_RUN,
@@ -84,6 +85,7 @@ from planner.solve.objective import (
     drift_allowance,
     exact_terms,
     first_reaching_horizon,
+    maintain_lift_wanted,
     polish,
     polish_all,
     recent_running_target,
@@ -528,6 +530,15 @@ def _running_below_recent(m, v: Vars, inst: Instance):
     return below
 
 
+def _maintain_lift_missing(m, v: Vars, inst: Instance):
+    """``objective.maintain_lift_missing`` as a CP-SAT expression."""
+    if not maintain_lift_wanted(inst):
+        return 0
+    missing = m.NewBoolVar("maintain_lift_missing")
+    m.Add(_count(v, inst, ("squats_lunges",)) + missing >= 1)
+    return missing
+
+
 def _leg_change(m, inst: Instance, metric) -> cp_model.LinearExpr:
     """``objective.LEG_CHANGE`` on the micro-unit metrics (1 per micro-unit = U per milli-unit),
     drift beyond ``drift_allowance``."""
@@ -679,6 +690,7 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "margin": goal_terms["margin"],
         "running short": W_RUN_SHORT * U * _running_short(m, v, inst),
         "recent running": W_RECENT_RUN * U * _running_below_recent(m, v, inst),
+        "maintain strength": W_MAINTAIN_LIFT * U * _maintain_lift_missing(m, v, inst),
         "preferences": W_PREF * U * _longest_run_off_preferred_day(m, v, inst),
         "fresh long run": W_FRESH * U * _tired_long_runs(m, v, inst),
         "double days": W_DOUBLE * U * _double_days(m, v),
