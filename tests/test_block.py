@@ -134,13 +134,19 @@ def test_lighter_weeks_are_every_fourth_and_lighter(blocks):
 
 def test_a_lighter_week_cuts_other_sessions_when_one_is_at_its_smallest_dose():
     """Hills 11 (43 min) + hills 6 (30, the smallest) + a 50-min run: 123 min. Each session's
-    share alone leaves 93 min (76 %); stepping down elsewhere reaches 80 (65 %)."""
-    doses = [("hill_repeats", 11), ("hill_repeats", 6), ("long_run", 50)]
-    light = progression.lighter_doses(doses)
-    minutes = sum(CATALOGUE[k].minutes_for(d) for (k, _), d in zip(doses, light))
-    full = sum(CATALOGUE[k].minutes_for(d) for k, d in doses)
-    assert full == 123 and minutes == 80
-    assert abs(minutes / full - progression.LIGHTER_SHARE) < 0.01
+    share alone leaves 93 min (76 %); stepping the sessions cut least down reaches 90 (73 %):
+    hills 6, and the run at 30, since no session keeps less than LIGHTER_SESSION_KEEP_MIN of its
+    dose (20 would be 65 % of the week but 40 % of the run). Three hills at their smallest leave
+    a 70-min run at 40, not 20; runs of 60 / 90 / 120 keep their order."""
+    def cut(doses):
+        light = progression.lighter_doses(doses)
+        return light, sum(CATALOGUE[k].minutes_for(d) for (k, _), d in zip(doses, light))
+
+    assert cut([("hill_repeats", 11), ("hill_repeats", 6), ("long_run", 50)]) == ([6, 6, 30], 90)
+    hills = [("hill_repeats", 6)] * 3
+    assert cut([("long_run", 70)] + hills)[0] == [40, 6, 6, 6]
+    light, minutes = cut([("long_run", 60), ("long_run", 90), ("long_run", 120)])
+    assert light == sorted(light) and abs(minutes / 270 - progression.LIGHTER_SHARE) < 0.03
 
 
 def test_sets_build_from_a_lower_start_a_novice_lowest():

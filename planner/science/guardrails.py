@@ -119,14 +119,9 @@ def squat_sessions_min(profile: Profile) -> int:
     """Least squats/lunges sessions a week: 2 to bulk ("lift twice to bulk", Schoenfeld 2016:
     twice a week beats once), 1 in a cut ("strength kept": resistance training keeps muscle while
     losing fat, Donnelly 2009), when squats/lunges are allowed and the week has 2+ training days."""
-    if not squats_possible(profile):
+    if "squats_lunges" not in allowed_kinds(profile) or profile.planned_training_days < 2:
         return 0
     return {"bulkier": 2, "leaner": 1}.get(profile.goal, 0)
-
-
-def squats_possible(profile: Profile) -> bool:
-    """Squats/lunges are allowed and the week has 2+ training days (room for another kind)."""
-    return "squats_lunges" in allowed_kinds(profile) and profile.planned_training_days >= 2
 
 
 def needs_mix(profile: Profile) -> bool:

@@ -44,6 +44,11 @@ LIGHTER_SHARE = 0.65
 # [-] the least share of a full week's running a lighter week keeps once doses are rounded to
 # catalogue steps (a 50-min long run becomes 30): the deepest cut, 40 %
 LIGHTER_KEEP_MIN = 0.60
+# [-] the least share of its own dose one session keeps in a lighter week (where the catalogue
+# has such a dose): when the other sessions already sit at their smallest doses, the cut does not
+# all fall on one session (a 70-min run is not cut to 20; deloads cut by a third to a half,
+# Rogerson 2024)
+LIGHTER_SESSION_KEEP_MIN = 0.5
 CALORIE_RESET_EVERY = 4  # [weeks] the calorie target is re-set from the projected body
 # [-] a hard session's dose in week 1 (squats/lunges sets, sprint and hill reps) as a share of
 # the working week's, by level: a novice starts at half (ACSM 2009: novices begin at low volume;
@@ -105,15 +110,17 @@ def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
     volume is minutes; or the squats/lunges sessions, sets): catalogue doses, each at most the
     full week's, whose total volume is the nearest to ``LIGHTER_SHARE`` of the full week's and
     at least ``LIGHTER_KEEP_MIN`` of it (the smallest doses permitting). Each session starts at
-    the largest catalogue dose under its share, then one session at a time moves a step up or
-    down where that brings the total nearer (down: a session already at its smallest dose can
-    keep the start above the share, and another session then gives more)."""
+    the largest catalogue dose under its share; then, one step at a time while that brings the
+    total nearer, the session cut deepest steps up (below the share) or the one cut least steps
+    down (above it: a session already at its smallest dose kept the start high), so the cut stays
+    spread over the sessions (greedy: the total is near the share, not always the nearest)."""
     def volume(kind: str, dose: int) -> float:
         return dose if kind == "squats_lunges" else CATALOGUE[kind].minutes_for(dose)
 
     full = sum(volume(k, d) for k, d in doses)
     target, least = LIGHTER_SHARE * full, LIGHTER_KEEP_MIN * full
-    steps = [[x for x in CATALOGUE[k].doses() if x <= d] or [CATALOGUE[k].dose_min]
+    steps = [[x for x in CATALOGUE[k].doses() if LIGHTER_SESSION_KEEP_MIN * d <= x <= d]
+             or [x for x in CATALOGUE[k].doses() if x <= d] or [CATALOGUE[k].dose_min]
              for k, d in doses]
     at = [max([i for i, x in enumerate(opts) if x <= LIGHTER_SHARE * d], default=0)
           for opts, (_, d) in zip(steps, doses)]
@@ -123,15 +130,19 @@ def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
 
     while True:
         now = total()
-        moves = [(abs(after - target), step, j)
-                 for j, ((k, _), opts, i) in enumerate(zip(doses, steps, at))
-                 for step in (1, -1) if 0 <= i + step < len(opts)
-                 for after in (now - volume(k, opts[i]) + volume(k, opts[i + step]),)
-                 if step > 0 or after >= least - 1e-9]
-        if not moves:
+        # below the share: raise the session cut deepest (its dose the smallest share of the
+        # full week's); above it: lower the one cut least; so the cut stays spread evenly
+        step = 1 if now < target or now < least - 1e-9 else -1
+        movable = [j for j, (opts, i) in enumerate(zip(steps, at)) if 0 <= i + step < len(opts)]
+        if not movable:
             break
-        gap, step, j = min(moves)
-        if gap >= abs(now - target) - 1e-9 and now >= least - 1e-9:
+        share = [opts[i] / d for opts, i, (_, d) in zip(steps, at, doses)]
+        j = (min if step > 0 else max)(movable, key=lambda n: (share[n], n if step > 0 else -n))
+        k, opts, i = doses[j][0], steps[j], at[j]
+        after = now - volume(k, opts[i]) + volume(k, opts[i + step])
+        if step < 0 and after < least - 1e-9:
+            break
+        if abs(after - target) >= abs(now - target) - 1e-9 and now >= least - 1e-9:
             break
         at[j] += step
     return tuple(opts[i] for opts, i in zip(steps, at))

@@ -193,9 +193,12 @@ W_RECENT_RUN = 1
 
 def recent_running_target(inst: Instance) -> int:
     """[min/week] the recent weekly running a *maintain* week aims at; 0 (no aim) for other
-    goals, without ``keep_running``, or once "running kept" gave way (``running short`` speaks)."""
+    goals, where "running kept" has no floor (no ``keep_running``, long runs excluded, no recent
+    running: the aim must not turn a history of easy running into hard sessions) or once it gave
+    way (``running short`` speaks)."""
     p = inst.profile
-    if p.goal != "maintain" or not p.keep_running or "running kept" in inst.relaxed:
+    if (p.goal != "maintain" or "running kept" in inst.relaxed
+            or guardrails.running_floor(p) <= 0):  # no keep_running, no easy runs, no history
         return 0
     return max(0, math.floor(p.recent_weekly_run_minutes))
 
@@ -210,15 +213,16 @@ def running_below_recent_minutes(inst: Instance, week) -> float:
 # resistance training (one session a week at a third of the volume kept young adults' gains,
 # older adults needed two; Bickel 2011, Spiering 2021), while running alone does not load the
 # quadriceps enough to keep them (the model sees no loss within a block, the literature does
-# over months). Per maintain week without a squats/lunges session where they are possible;
+# over months). Per maintain week without a squats/lunges session where they are allowed;
 # between the double days (a coach would pair lifting with a run rather than drop it) and the
 # preferences. A judgement weight on that evidence.
 W_MAINTAIN_LIFT = 150
 
 
 def maintain_lift_wanted(inst: Instance) -> bool:
-    """A *maintain* week where ``guardrails.squats_possible``: the ``W_MAINTAIN_LIFT`` term applies."""
-    return inst.profile.goal == "maintain" and guardrails.squats_possible(inst.profile)
+    """A *maintain* week with squats/lunges allowed: the ``W_MAINTAIN_LIFT`` term applies (with
+    one training day too: that day's session is then the lift, a run beside it if need be)."""
+    return inst.profile.goal == "maintain" and "squats_lunges" in allowed_kinds(inst.profile)
 
 
 def maintain_lift_missing(inst: Instance, week) -> int:

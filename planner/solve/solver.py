@@ -59,6 +59,7 @@ from planner.solve.instance import (
 from planner.solve.objective import (
     FRESH_LONG_RUN_MIN,
     LEG_CHANGE,
+    LEVEL_STEP,
     METRICS,
     S_SLOPE_STEP,
     SHARE_FAT,
@@ -422,8 +423,8 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     f = int(round(1000 * (1 + SUSTAINABLE_CHANGE[inst.profile.goal])))
     # [0.001 kcal/d] the free half step: here half the levels' spacing, since the polish moves the
     # calories anywhere on the finer grid between levels (a pinned target: half the step)
-    spacing = table.calories[1] - table.calories[0] if len(table.calories) > 1 else inst.cal_step
-    half = 500 * spacing
+    half = 500 * (inst.cal_step if inst.pins.calories is not None
+                  else max(inst.cal_step, LEVEL_STEP))
     change = []
     for j, (zj, cal) in enumerate(zip(z, table.calories)):
         off = 1000 * cal - f * (int(round(inst.base.ei0)) + int(round(table.s_est)))
