@@ -132,7 +132,7 @@ def _lighter_doses(doses: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
         now = total()
         # below the share: raise the session cut deepest (its dose the smallest share of the
         # full week's); above it: lower the one cut least; so the cut stays spread evenly
-        step = 1 if now < target or now < least - 1e-9 else -1
+        step = 1 if now < target else -1  # (least < target)
         movable = [j for j, (opts, i) in enumerate(zip(steps, at)) if 0 <= i + step < len(opts)]
         if not movable:
             break

@@ -49,12 +49,13 @@ LEG_CHANGE: dict[str, dict[str, dict[str, int]]] = {
 # (an orienteer's 260 min of running became three sprint sessions to keep 0.1 cm). The margin
 # term still keeps the plan off the band's edge.
 DRIFT_FREE_SHARE = 0.5
+WEIGHT_BAND_G = 1000.0 * goals.MAINTAIN_WEIGHT_KG  # [g] maintain's body-weight band, ± (goals.py)
 
 
 def drift_allowance(inst: Instance) -> dict[str, float]:
     """[milli-units] the free drift of each ``LEG_CHANGE`` "drift" metric (``DRIFT_FREE_SHARE``
     of the band: 0.001 cm of thigh, g of body weight)."""
-    band = {"thigh": 1000.0 * abs(inst.target), "body_weight": 1000.0 * goals.MAINTAIN_WEIGHT_KG}
+    band = {"thigh": 1000.0 * abs(inst.target), "body_weight": WEIGHT_BAND_G}
     return {name: DRIFT_FREE_SHARE * band[name] for name in LEG_CHANGE[inst.profile.goal]["drift"]}
 
 # A sustainable calorie change, as a share of expenditure with the plan's sessions: a cut of
@@ -175,12 +176,17 @@ def placement_points(inst: Instance, week) -> dict[str, float]:
             "double days": float(W_DOUBLE * double_days(week))}
 
 
+def week_running_minutes(week) -> int:
+    """[min/week] the running (long runs, sprints, hill repeats) of a week of options."""
+    return sum(o.running_minutes for day in week for o in day)
+
+
 def running_short_minutes(inst: Instance, week) -> float:
     """[min/week] how far ``week`` runs below the "running kept" floor, when that rule gave way
     for this athlete (0 otherwise: then the rule itself holds)."""
     if "running kept" not in inst.relaxed:
         return 0.0
-    run = sum(o.running_minutes for day in week for o in day)
+    run = week_running_minutes(week)
     return max(0.0, math.ceil(guardrails.running_floor(inst.profile) - 1e-6) - run)
 
 # Maintain keeps the athlete's running, not only 80 % of it: the chronic load stays where it is
@@ -205,13 +211,14 @@ def recent_running_target(inst: Instance) -> int:
 
 def running_below_recent_minutes(inst: Instance, week) -> float:
     """[min/week] how far ``week`` runs below ``recent_running_target``."""
-    run = sum(o.running_minutes for day in week for o in day)
+    run = week_running_minutes(week)
     return float(max(0, recent_running_target(inst) - run))
 
 
 # Maintain keeps a strength session: muscle size and strength are kept on a small dose of
-# resistance training (one session a week at a third of the volume kept young adults' gains,
-# older adults needed two; Bickel 2011, Spiering 2021), while running alone does not load the
+# resistance training (one session a week at a third of the volume kept young adults' size and
+# strength, and older adults' strength but not their fibre size; Bickel 2011, Spiering 2021),
+# while running alone does not load the
 # quadriceps enough to keep them (the model sees no loss within a block, the literature does
 # over months). Per maintain week without a squats/lunges session where they are allowed;
 # between the double days (a coach would pair lifting with a run rather than drop it) and the
@@ -479,7 +486,7 @@ def goal_shortfalls(inst: Instance, metric: dict) -> tuple:
     else:
         short = np.maximum(zero, np.abs(th) - target)
         slack = np.minimum(margin, np.maximum(zero, np.abs(th) - target + margin))
-        side = np.maximum(zero, np.abs(metric["body_weight"]) - 1000 * goals.MAINTAIN_WEIGHT_KG)
+        side = np.maximum(zero, np.abs(metric["body_weight"]) - WEIGHT_BAND_G)
     return short, side, slack
 
 

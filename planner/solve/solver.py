@@ -45,7 +45,7 @@ from planner.model.sessions import (
     WEEK_SETS_MAX,
     allowed_kinds,
 )
-from planner.science import effect, goals, guardrails
+from planner.science import effect, guardrails
 from planner.science.block import first_cycle
 from planner.science.scoring import score
 from planner.solve.instance import (
@@ -71,6 +71,7 @@ from planner.solve.objective import (
     W_FRESH,
     W_LOAD,
     W_MAINTAIN_LIFT,
+    WEIGHT_BAND_G,
     W_MARGIN,
     W_PREF,
     W_RECENT_RUN,
@@ -109,7 +110,7 @@ CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that
 
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
 
-WEIGHT_BAND = int(round(1000 * goals.MAINTAIN_WEIGHT_KG)) * U  # [micro-units: mg] maintain's ±1 kg
+WEIGHT_BAND = int(round(WEIGHT_BAND_G)) * U  # [micro-units: mg] maintain's ±1 kg
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -140,6 +141,12 @@ def _weighted(pairs) -> cp_model.LinearExpr:
     return cp_model.LinearExpr.WeightedSum([x for _, x in pairs], [c for c, _ in pairs])
 
 
+
+
+def _running(v: Vars, inst: Instance) -> cp_model.LinearExpr:
+    """[min/week] the week's running minutes (``objective.week_running_minutes``)."""
+    return _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
+                     if inst.options[o].running_minutes)
 
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
@@ -183,8 +190,7 @@ def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
 
 
 def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
-    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
-                    if inst.options[o].running_minutes)
+    run = _running(v, inst)
     m.Add(run <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
     longest = guardrails.longest_easy_run(inst.profile)
     if longest is not None:
@@ -262,8 +268,7 @@ def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
 def rule_running_kept(m, v: Vars, inst: Instance, lit) -> None:
     floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
     if floor > 0:
-        run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
-                        if inst.options[o].running_minutes)
+        run = _running(v, inst)
         m.Add(run >= floor).OnlyEnforceIf(lit)
 
 
@@ -512,8 +517,7 @@ def _running_short(m, v: Vars, inst: Instance):
     if "running kept" not in inst.relaxed:
         return 0
     floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
-    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
-                    if inst.options[o].running_minutes)
+    run = _running(v, inst)
     short = m.NewIntVar(0, max(floor, 0), "running_short")
     m.Add(short >= floor - run)
     return short
@@ -524,8 +528,7 @@ def _running_below_recent(m, v: Vars, inst: Instance):
     recent = recent_running_target(inst)
     if recent <= 0:
         return 0
-    run = _weighted((inst.options[o].running_minutes, x) for (_, o), x in v.x.items()
-                    if inst.options[o].running_minutes)
+    run = _running(v, inst)
     below = m.NewIntVar(0, recent, "running_below_recent")
     m.Add(below >= recent - run)
     return below
