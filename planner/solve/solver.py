@@ -364,27 +364,26 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
                 int(round(effect.SETS_INTERCEPT_PCT / full * 1000))),
         1000,
     ])
-    # interference: long runs come in 10-minute doses, so the endurance minutes take few values
+    # interference: long runs come in 10-minute doses, so the endurance minutes take few values.
+    # Disaggregated per value k (stim_k: the stimulus when the week runs 10k endurance minutes, 0
+    # otherwise), so s = Σ f_k·stim_k is linear: the LP relaxation is the convex hull of the
+    # values, where indicator constraints per value would leave it loose
     end_max = inst.endurance_max
     endurance = _weighted((opts[o].endurance_minutes, x) for (_, o), x in v.x.items())
     s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
-    levels = []
+    levels, parts, weighted = [], [], []
     for k in range(end_max // 10 + 1):
         w = m.NewBoolVar(f"endurance({10 * k} min)")
-        m.Add(endurance == 10 * k).OnlyEnforceIf(w)
-        factor = int(round(1000 * effect.interference_factor(10 * k)))
-        m.Add(1000 * s_pm <= factor * stim).OnlyEnforceIf(w)
-        m.Add(1000 * s_pm >= factor * stim - 999).OnlyEnforceIf(w)
+        stim_k = m.NewIntVar(0, 1000, f"stimulus(endurance={10 * k} min)")
+        m.Add(stim_k <= 1000 * w)
         levels.append(w)
+        parts.append(stim_k)
+        weighted.append((int(round(1000 * effect.interference_factor(10 * k))), stim_k))
     m.AddExactlyOne(levels)
-    # the same link as plain linear cuts, which the levels' indicators leave out of the LP
-    # relaxation: interference only removes stimulus, by at most its largest factor, and its
-    # factor is convex in the endurance minutes, so it lies under its chord (+1 for rounding)
-    f_end = int(math.ceil(1000 * effect.interference_factor(end_max)))
-    m.Add(s_pm <= stim)
-    m.Add(1000 * s_pm >= (f_end - 1) * stim - 1000)
-    if end_max > 0:
-        m.Add(end_max * s_pm <= 1001 * end_max - (1000 - f_end) * endurance)
+    m.Add(endurance == _weighted((10 * k, w) for k, w in enumerate(levels)))
+    m.Add(sum(parts) == stim)
+    m.Add(1000 * s_pm <= _weighted(weighted))
+    m.Add(1000 * s_pm >= _weighted(weighted) - 999)
     # metric = Σ_j z_j·(a_j + b_j·ΔS + c_j·s): disaggregated per level (ΔS_j, s_j are ΔS and s on
     # the chosen level, 0 elsewhere) so the LP relaxation is the convex hull of the levels
     z = v.level
