@@ -334,7 +334,7 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
            if terms.get("fresh long run") else "")
         + (f"two sessions on a day {number(terms['double days'])}, "
            if terms.get("double days") else "")
-        + (f"squat sessions of uneven size {number(terms['balance'])}, "
+        + (f"squat sessions or easy runs of uneven size {number(terms['balance'])}, "
            if terms.get("balance") else "")
         + f"training load {number(terms['training load'])} "
         f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")

@@ -94,6 +94,15 @@ FRESH_LONG_RUN_MIN = 60
 # 7 + 7 sets; this says which a coach would pick)
 W_BALANCE = 5
 
+# per minute between the longest and the shortest of the week's long runs beyond one dose step
+# (RUN_SPREAD_FREE_MIN), leaving out the one run that stands apart most (the week's long run, or
+# one short run): a coach writes the other easy runs alike, 40/50/50 beside a 120-min long run
+# rather than 20/50/70 (the totals the model sees are the same). 5 points per 10-min dose step, as
+# W_BALANCE is 5 per set; a weight set by judgement, a tie-break under every other term but the
+# training load
+W_RUN_BALANCE = 0.5
+RUN_SPREAD_FREE_MIN = 10  # [min] one long-run dose step
+
 W_LOAD = 0.01  # per RPE-minute of training (session-RPE, Foster 2001): only a tie-break
 
 # When "running kept" has to give way (the days cannot hold 80 % of recent running), the week still
@@ -106,6 +115,20 @@ def squat_spread_sets(week) -> int:
     """[hard sets] largest minus smallest squats/lunges session of ``week`` (0 for fewer than two)."""
     doses = [o.dose for day in week for o in day if o.kind == "squats_lunges"]
     return max(doses) - min(doses) if len(doses) > 1 else 0
+
+
+def easy_run_spread_minutes(week) -> int:
+    """[min] the least spread (longest minus shortest) of ``week``'s long runs with one of them
+    left out, beyond ``RUN_SPREAD_FREE_MIN`` (0 for fewer than three runs)."""
+    doses = sorted(o.dose for day in week for o in day if o.kind == "long_run")
+    if len(doses) < 3:
+        return 0
+    return max(0, min(doses[-2] - doses[0], doses[-1] - doses[1]) - RUN_SPREAD_FREE_MIN)
+
+
+def balance_points(week) -> float:
+    """The ``balance`` term: squat sessions and easy runs of a similar size."""
+    return float(W_BALANCE * squat_spread_sets(week) + W_RUN_BALANCE * easy_run_spread_minutes(week))
 
 
 def long_run_minutes_by_day(week) -> list[int]:
@@ -562,7 +585,7 @@ def week_terms(inst: Instance, week, calories: np.ndarray, s_kcal: float,
         "preferences": placement["preferences"] * ones,
         "fresh long run": placement["fresh long run"] * ones,
         "double days": placement["double days"] * ones,
-        "balance": float(W_BALANCE * squat_spread_sets(week)) * ones,
+        "balance": balance_points(week) * ones,
         "training load": W_LOAD * float(effort) * ones,
     }
     return columns, ok

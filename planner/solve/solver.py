@@ -23,7 +23,7 @@ Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weig
 recent running, maintain strength, preferences, fresh long run, double days, balance, training load (a tie-break) — each written once in its
 exact form there and once as CP-SAT terms here (``_goal_terms``, ``_leg_change``, the per-level
 calorie change, ``_running_short``, ``_running_below_recent``, ``_maintain_lift_missing``, ``_longest_run_off_preferred_day``, ``_tired_long_runs``,
-``_double_days``, ``_squat_spread``); the oracle test holds the two together.
+``_double_days``, ``_squat_spread``, ``_easy_run_spread``); the oracle test holds the two together.
 """
 
 from __future__ import annotations
@@ -75,10 +75,12 @@ from planner.solve.objective import (
     W_MARGIN,
     W_PREF,
     W_RECENT_RUN,
+    W_RUN_BALANCE,
     W_RUN_SHORT,
     W_SHORT,
     W_SIDE,
     W_UNREACHED,
+    RUN_SPREAD_FREE_MIN,
     Choice,
     Table,
     block_outcomes,
@@ -440,24 +442,41 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     return terms
 
 
-def _squat_spread(m, v: Vars, inst: Instance):
-    """``objective.squat_spread_sets`` as CP-SAT: largest minus smallest squat session's sets."""
-    most = CATALOGUE["squats_lunges"].dose_max
+def _spread(m, v: Vars, inst: Instance, kind: str, leave_one_out: bool = False, free: int = 0):
+    """The largest minus the smallest dose of ``kind``'s sessions (at most one a day), less
+    ``free``, at least 0; with ``leave_one_out`` the solver may leave one day out (it leaves out
+    the one that narrows the spread most, as the exact form's minimum does)."""
+    most = CATALOGUE[kind].dose_max
     per_day = []
-    for d, day in enumerate(v.days):
-        opts = [(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "squats_lunges"]
+    for day in v.days:
+        opts = [(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == kind]
         if opts:
             per_day.append((_weighted(opts), sum(x for _, x in opts)))
-    if len(per_day) < 2:
+    if len(per_day) < 2 + leave_one_out:
         return 0
-    top = m.NewIntVar(0, most, "squat_sets_max")
-    low = m.NewIntVar(0, most, "squat_sets_min")
-    for sets, has in per_day:
-        m.Add(top >= sets)
-        m.Add(low <= sets + most * (1 - has))
-    spread = m.NewIntVar(0, most, "squat_spread")
-    m.Add(spread >= top - low)
+    top = m.NewIntVar(0, most, f"{kind}_dose_max")
+    low = m.NewIntVar(0, most, f"{kind}_dose_min")
+    out = [m.NewBoolVar(f"{kind}_left_out({k})") for k in range(len(per_day))] if leave_one_out else []
+    if out:
+        m.AddAtMostOne(out)
+    for k, (dose, has) in enumerate(per_day):
+        left = out[k] if out else 0
+        m.Add(top >= dose - most * left)
+        m.Add(low <= dose + most * (1 - has) + most * left)
+    spread = m.NewIntVar(0, most, f"{kind}_spread")
+    m.Add(spread >= top - low - free)
     return spread
+
+
+def _squat_spread(m, v: Vars, inst: Instance):
+    """``objective.squat_spread_sets`` as CP-SAT: largest minus smallest squat session's sets."""
+    return _spread(m, v, inst, "squats_lunges")
+
+
+def _easy_run_spread(m, v: Vars, inst: Instance):
+    """``objective.easy_run_spread_minutes`` as CP-SAT: the long runs' spread with one run left
+    out, beyond ``RUN_SPREAD_FREE_MIN``."""
+    return _spread(m, v, inst, "long_run", leave_one_out=True, free=RUN_SPREAD_FREE_MIN)
 
 
 def _tired_long_runs(m, v: Vars, inst: Instance):
@@ -697,7 +716,8 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "preferences": W_PREF * U * _longest_run_off_preferred_day(m, v, inst),
         "fresh long run": W_FRESH * U * _tired_long_runs(m, v, inst),
         "double days": W_DOUBLE * U * _double_days(m, v),
-        "balance": W_BALANCE * U * _squat_spread(m, v, inst),
+        "balance": W_BALANCE * U * _squat_spread(m, v, inst)
+        + int(round(W_RUN_BALANCE * U)) * _easy_run_spread(m, v, inst),
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
     }
