@@ -73,13 +73,17 @@ def test_a_second_parser_reads_the_same_events(plan):
 
 def test_each_event_says_its_dose_in_words(plan):
     events = timed_events(to_ics(plan, START))
-    sessions = [s for w in plan.weeks for d in w.days for s in d.sessions]
+    sessions = [(s, max([x.minutes for d in w.days for x in d.sessions if x.kind == "long_run"],
+                        default=0)) for w in plan.weeks for d in w.days for s in d.sessions]
     titles = {"sprints": "Sprints: {d} reps ({m} min)",
               "hill_repeats": "Hill repeats: {d} reps ({m} min)",
-              "squats_lunges": "Squats and lunges: {d} hard sets ({m} min)",
-              "long_run": "Long run: {m} min"}
-    for event, session in zip(events, sessions, strict=True):
-        want = titles[session.kind].format(d=session.dose, m=session.minutes)
+              "squats_lunges": "Squats and lunges: {d} hard sets ({m} min)"}
+    for event, (session, longest) in zip(events, sessions, strict=True):
+        if session.kind == "long_run":  # the week's longest run of 60+ min is its long run
+            name = "Long" if session.minutes == longest and session.minutes >= 60 else "Easy"
+            want = f"{name} run: {session.minutes} min"
+        else:
+            want = titles[session.kind].format(d=session.dose, m=session.minutes)
         assert str(event["summary"]) == want
         assert session.description and str(event["description"]) == session.description
 

@@ -216,12 +216,25 @@ def test_html_week_lists_seven_days_in_order_with_each_session_dose_and_rest(bul
             assert row.find("td", cls="num").text() == f"{session['minutes']} min"
 
 
+@pytest.mark.parametrize("runs, names", [
+    ((50, 120, 40), ["Easy run", "Long run", "Easy run"]),  # the week's longest run of 60+
+    ((50, 50), ["Easy run", "Easy run"]),  # no run of 60 min: no long run
+    ((90, 90, 30), ["Long run", "Long run", "Easy run"]),  # two of the longest length
+])
+def test_runs_are_named_long_or_easy_by_the_weeks_longest(runs, names):
+    from planner.report.render import week_rows
+    days = [DayPlan(day=day, sessions=[Session(kind="long_run", minutes=m)])
+            for day, m in zip(("mon", "wed", "sat"), runs)]
+    labels = [r["sessions"][0]["label"] for r in week_rows(days) if r["sessions"]]
+    assert labels == names
+
+
 def test_html_day_with_two_sessions_spans_two_rows(double_day):
     doc = parse_html(render(double_day, "html"))
     monday = doc.root.find_all("tr", **{"data-day": "mon"})
     assert len(monday) == 2
     assert monday[0].find("th").attrs["rowspan"] == "2"
-    assert [r.find("td", cls="kind").text() for r in monday] == ["Sprints", "Long run"]
+    assert [r.find("td", cls="kind").text() for r in monday] == ["Sprints", "Easy run"]  # 50 min
 
 
 def test_html_targets_match_json(bulkier):
@@ -386,7 +399,7 @@ def test_markdown_week_is_a_table_of_seven_day_rows_matching_json(double_day):
             assert session["description"] in row[2]
         assert row[3] == (f"{sum(s['minutes'] for s in day['sessions'])} min"
                           if day["sessions"] else "")
-    assert rows[0][1] == "Sprints + Long run"
+    assert rows[0][1] == "Sprints + Easy run"
 
 
 @pytest.mark.parametrize("which", ["bulkier", "imperial"])

@@ -80,6 +80,23 @@ class KindSpec:
 WARMUP_JOG = Segment("easy jog warm-up and walk cool-down", 15.0, 6.0)
 WARMUP_LIFT = Segment("warm-up sets", 10.0, 3.5)
 
+# [min] a continuous run this long or longer is a long run (pheidi: easy runs of 20-60 min); the
+# week's longest such run is its long run, every other run an easy run
+LONG_RUN_MIN = 60
+
+
+def run_label(minutes: int, week_longest: int) -> str:
+    """What a ``long_run`` session is called on the sheet and in the calendar: "long run" for the
+    week's longest run (``week_longest`` minutes) when it is ``LONG_RUN_MIN`` or more, else
+    "easy run"."""
+    return "long run" if minutes == week_longest and minutes >= LONG_RUN_MIN else "easy run"
+
+
+def longest_run(sessions) -> int:
+    """[min] the longest ``long_run`` session of a week's ``sessions`` (0 without one)."""
+    return max((s.minutes for s in sessions if s.kind == "long_run"), default=0)
+
+
 LONG_RUN = KindSpec(
     kind="long_run", label="long run", hard=False, running=True,
     # from a beginner's 20-minute run/walk (NHS Couch to 5K; pheidi: easy runs 20-60 min)

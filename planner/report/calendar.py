@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from planner.model.errors import InputError
 from planner.model.plan import Plan, PlanWeek, first_monday
 from planner.model.profile import DAYS
-from planner.model.sessions import CATALOGUE, describe_dose
+from planner.model.sessions import CATALOGUE, describe_dose, longest_run, run_label
 
 CALENDAR_FORMAT = "ics"  # the format name (``--format ics``) for ``plan`` and ``batch``
 PRODID = "-//legplan//training block//EN"
@@ -82,10 +82,12 @@ def week_uid(athlete: str, week: int) -> str:
     return f"{athlete_key(athlete)}-w{week:02d}-targets@{UID_DOMAIN}"
 
 
-def session_summary(kind: str, dose: int, minutes: int) -> str:
-    """E.g. "Sprints: 8 reps (35 min)", "Long run: 50 min"."""
+def session_summary(kind: str, dose: int, minutes: int, week_longest: int = 0) -> str:
+    """E.g. "Sprints: 8 reps (35 min)", "Easy run: 40 min", "Long run: 120 min" (a run is named
+    against ``week_longest``, its week's longest run: ``sessions.run_label``)."""
     spec = CATALOGUE[kind]
-    label = spec.label[:1].upper() + spec.label[1:]
+    label = run_label(minutes, week_longest) if kind == "long_run" else spec.label
+    label = label[:1].upper() + label[1:]
     if spec.dose_field == "minutes":
         return f"{label}: {minutes} min"
     unit = "hard sets" if spec.dose_field == "sets" else "reps"
@@ -136,6 +138,7 @@ def to_ics(plan: Plan, start: date, at: time = DEFAULT_TIME, tz: str | None = No
         note.add("description", week_description(week))
         note.add("transp", "TRANSPARENT")
         cal.add_component(note)
+        longest = longest_run([s for d in week.days for s in d.sessions])
         for day in week.days:
             offset = DAYS.index(day.day)
             begin = datetime.combine(monday + timedelta(days=offset), at, tzinfo=zone)
@@ -145,7 +148,8 @@ def to_ics(plan: Plan, start: date, at: time = DEFAULT_TIME, tz: str | None = No
                 event.add("dtstamp", stamp)
                 event.add("dtstart", begin)
                 event.add("duration", timedelta(minutes=session.minutes))
-                event.add("summary", session_summary(session.kind, session.dose, session.minutes))
+                event.add("summary", session_summary(session.kind, session.dose, session.minutes,
+                                                     longest))
                 event.add("description", session.description or describe_dose(
                     session.kind, session.minutes, session.dose, session.load))
                 event.add("transp", "OPAQUE")

@@ -190,7 +190,8 @@ def session_lines(inst: Instance, choice: Choice) -> list[str]:
                                   if k in by_kind and CATALOGUE[k].hard]) or "easier days"}
     lines = []
     for kind, spec in CATALOGUE.items():
-        label = spec.label.capitalize()
+        # the sheet names each run easy or long (sessions.run_label): here they are all "runs"
+        label = "Runs" if kind == "long_run" else spec.label.capitalize()
         if kind in by_kind:
             days = [d for d, _ in by_kind[kind]]
             doses = [dose for _, dose in by_kind[kind]]

@@ -22,7 +22,7 @@ import jinja2
 
 from planner.model.plan import FORMATS, MAX_WEEKS, DayPlan, Plan, PlanWeek, WeekPoint
 from planner.model.profile import DAYS
-from planner.model.sessions import CATALOGUE
+from planner.model.sessions import CATALOGUE, longest_run, run_label
 from planner.model.units import (
     Units,
     length,
@@ -65,16 +65,25 @@ def shown_week(plan: Plan, week: int | None) -> PlanWeek | None:
     return plan.weeks[number - 1]
 
 
+def session_label(kind: str, minutes: int, week_longest: int) -> str:
+    """The sheet's name of a session: its kind's, and for a run "Long run" or "Easy run"
+    (``sessions.run_label``)."""
+    if kind == "long_run":
+        return run_label(minutes, week_longest).capitalize()
+    return KIND_LABELS.get(kind, kind)
+
+
 def week_rows(days: list[DayPlan]) -> list[dict[str, Any]]:
     """Seven rows Mon..Sun; each session with its kind label, dose in words and minutes."""
     by_day = {d.day: d for d in days}
+    longest = longest_run([s for d in days for s in d.sessions])
     rows = []
     for day in DAYS:
         sessions = by_day[day].sessions if day in by_day else []
         items = [
             {
                 "kind": s.kind,
-                "label": KIND_LABELS.get(s.kind, s.kind),
+                "label": session_label(s.kind, s.minutes, longest),
                 "dose": s.description or CATALOGUE[s.kind].label,
                 "minutes": f"{s.minutes} min",
                 "hard": CATALOGUE[s.kind].hard,

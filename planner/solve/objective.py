@@ -19,7 +19,7 @@ import numpy as np
 
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
-from planner.model.sessions import allowed_kinds
+from planner.model.sessions import LONG_RUN_MIN, allowed_kinds
 from planner.science import block, effect, goals, guardrails
 from planner.solve.instance import Instance, Option
 
@@ -87,7 +87,7 @@ W_PREF = 200  # per week whose longest run is not on the preferred day
 # that day or the day before (the week repeats: Sunday is the day before Monday). A hard session
 # beside a shorter easy run (lift first) is not one.
 W_FRESH = 150
-FRESH_LONG_RUN_MIN = 60
+FRESH_LONG_RUN_MIN = LONG_RUN_MIN  # a long run, as the sheet calls it (model.sessions)
 
 # per hard set between the largest and the smallest squats/lunges session of the week: a coach
 # writes sessions of a similar size (past the stimulus ceiling the model cannot tell 10 + 4 from
