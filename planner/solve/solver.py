@@ -110,6 +110,11 @@ WALL_CLOCK_STOP_SHARE = 0.5  # a call this far into the net, short of its work l
 
 CORE_CHECK_SECONDS = 2.0  # per rule when shrinking a conflict to the rules that matter
 
+# a week this close to the surrogate's centre (its session energy [kcal/d], its stimulus [0-1]) is
+# solved on a surrogate exact enough: the passes stop re-centring
+CENTRED_S_KCAL = S_SLOPE_STEP / 2
+CENTRED_STIMULUS = 0.1
+
 REACH_PAD_STEP = 3  # [0.001 cm or g] per missed reach
 
 WEIGHT_BAND = int(round(WEIGHT_BAND_G)) * U  # [micro-units: mg] maintain's ±1 kg
@@ -991,7 +996,8 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         log.debug("pass %d: %s S=%.0f s=%.3f centre S=%.0f s=%.3f terms=%s", passes,
                   [(o.kind, o.dose) for d in week for o in d], s_kcal, stim_now, s_est, stim_est,
                   cand and cand.terms)
-        centred = abs(s_kcal - s_est) <= S_SLOPE_STEP / 2 and abs(stim_now - stim_est) <= 0.1
+        centred = (abs(s_kcal - s_est) <= CENTRED_S_KCAL
+                   and abs(stim_now - stim_est) <= CENTRED_STIMULUS)
         totals = (round(s_kcal), round(stim_now, 3))
         if not centred and totals in centres:
             break  # re-centring cycles between weeks already solved around: keep the best
