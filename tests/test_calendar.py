@@ -12,6 +12,7 @@ import vobject
 from planner.jobs.planning import solve
 from planner.model.plan import DayPlan, Plan, PlanWeek, Session
 from planner.model.profile import DAYS, load_profile
+from planner.model.sessions import LONG_RUN_MIN
 from planner.report.calendar import block_weeks, session_uid, to_ics, week_uid
 
 START = date(2027, 1, 4)  # a Monday
@@ -80,7 +81,7 @@ def test_each_event_says_its_dose_in_words(plan):
               "squats_lunges": "Squats and lunges: {d} hard sets ({m} min)"}
     for event, (session, longest) in zip(events, sessions, strict=True):
         if session.kind == "long_run":  # the week's longest run of 60+ min is its long run
-            name = "Long" if session.minutes == longest and session.minutes >= 60 else "Easy"
+            name = "Long" if session.minutes == longest and session.minutes >= LONG_RUN_MIN else "Easy"
             want = f"{name} run: {session.minutes} min"
         else:
             want = titles[session.kind].format(d=session.dose, m=session.minutes)
@@ -142,3 +143,18 @@ def test_a_plan_without_a_block_repeats_its_week_from_the_start_date(plan):
     assert len(events) == 2 * per_week
     assert min(e.decoded("dtstart").date() for e in events) >= START
     assert max(e.decoded("dtstart").date() for e in events) < START + timedelta(weeks=2)
+
+
+def test_the_weeks_longest_run_is_the_long_run_and_the_others_easy_runs(plan):
+    """A week of a 40-min and a 90-min run, and a week whose longest run is 50 min: the events say
+    which run is the long run, week by week."""
+    runs = {2: [("mon", 40), ("sat", 90)], 3: [("mon", 50), ("sat", 30)]}
+    weeks = [w.model_copy(update={"days": [DayPlan(day=d, sessions=[Session(kind="long_run", minutes=m)])
+                                           for d, m in runs[w.week]]}) if w.week in runs else w
+             for w in plan.weeks]
+    events = timed_events(to_ics(plan.model_copy(update={"weeks": weeks}), START))
+    by_date = {e.decoded("dtstart").date(): str(e["summary"]) for e in events}
+    assert by_date[START + timedelta(weeks=1)] == "Easy run: 40 min"
+    assert by_date[START + timedelta(weeks=1, days=5)] == "Long run: 90 min"
+    assert by_date[START + timedelta(weeks=2)] == "Easy run: 50 min"  # under 60 min: no long run
+    assert by_date[START + timedelta(weeks=2, days=5)] == "Easy run: 30 min"

@@ -221,7 +221,7 @@ def test_a_tired_long_run_costs_its_points_and_is_explained():
     from planner.report.explain import fresh_long_run_lines
     assert "comes after Fri's sprints" in fresh_long_run_lines(week)[0]
     assert "after that day's sprints" in fresh_long_run_lines([[], [], [], [], [], [sprints, run60], []])[0]
-    assert "Fri long run comes after Thu's long run" in \
+    assert "Fri run (60 min) comes after Thu's 60-min run" in \
         fresh_long_run_lines([[], [], [], [run60], [run60], [], []])[0]
 
 

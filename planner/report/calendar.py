@@ -82,7 +82,7 @@ def week_uid(athlete: str, week: int) -> str:
     return f"{athlete_key(athlete)}-w{week:02d}-targets@{UID_DOMAIN}"
 
 
-def session_summary(kind: str, dose: int, minutes: int, week_longest: int = 0) -> str:
+def session_summary(kind: str, dose: int, minutes: int, week_longest: int) -> str:
     """E.g. "Sprints: 8 reps (35 min)", "Easy run: 40 min", "Long run: 120 min" (a run is named
     against ``week_longest``, its week's longest run: ``sessions.run_label``)."""
     spec = CATALOGUE[kind]

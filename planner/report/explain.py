@@ -18,6 +18,7 @@ from planner.report.block_words import build_words, calorie_words, lighter_words
 from planner.science import guardrails
 from planner.solve.instance import Instance
 from planner.solve.objective import (
+    FRESH_LONG_RUN_MIN,
     SUSTAINABLE_CHANGE,
     W_CAL,
     W_LOAD,
@@ -198,11 +199,11 @@ def session_lines(inst: Instance, choice: Choice) -> list[str]:
             lines.append(f"{label} on {_days(days)} ({_doses(kind, doses)}): "
                          f"{WHY_KIND[profile.goal][kind].format(**words)}.")
         elif kind in profile.exclude:
-            lines.append(f"No {spec.label}: excluded in your profile.")
+            lines.append(f"No {label.lower()}: excluded in your profile.")
         elif kind not in allowed:
-            lines.append(f"No {spec.label}: they need {spec.needs}, which your profile does not list.")
+            lines.append(f"No {label.lower()}: they need {spec.needs}, which your profile does not list.")
         else:
-            lines.append(f"No {spec.label}: {WHY_NOT_KIND[profile.goal][kind].format(**words)}.")
+            lines.append(f"No {label.lower()}: {WHY_NOT_KIND[profile.goal][kind].format(**words)}.")
     return lines
 
 
@@ -223,14 +224,17 @@ def fresh_long_run_lines(week) -> list[str]:
     lines = []
     for d, when, hard in tired:
         whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[when]]}'s"
-        lines.append(f"The {SHORT_DAYS[DAYS[d]]} long run comes after {whose} "
-                     f"{CATALOGUE[hard.kind].label}: no week that keeps every rule rests the legs "
+        minutes = sum(o.minutes for o in week[d] if o.kind == "long_run")
+        other = f"{hard.minutes}-min run" if hard.kind == "long_run" else CATALOGUE[hard.kind].label
+        lines.append(f"The {SHORT_DAYS[DAYS[d]]} run ({minutes} min) comes after {whose} "
+                     f"{other}: no week that keeps every rule rests the legs "
                      "before it without costing more elsewhere (the goal's change, the calories "
                      "or your preferences).")
     fresh = [DAYS[d] for d in long_run_days(week) if d not in {t[0] for t in tired}]
     if fresh and any(o.hard for day in week for o in day):
         lines.insert(0, f"No sprints, hill repeats or squats on the day of or the day before the "
-                        f"long run{'s' * (len(fresh) > 1)} on {_days(fresh)}: the hard days stay "
+                        f"run{'s' * (len(fresh) > 1)} of {FRESH_LONG_RUN_MIN} min or more on "
+                        f"{_days(fresh)}: the hard days stay "
                         "clear of {}.".format("them" if len(fresh) > 1 else "it"))
     return lines
 

@@ -231,6 +231,9 @@ def guardrail_rows(plan: Plan) -> dict[str, Any]:
     safety = sum(1 for g in plan.guardrails if g.name not in shape)
     summary = (f"All {safety} guardrails pass." if not broken
                else f"{broken} of {safety} guardrails broken — fix before following this plan.")
+    shape_rules = len(plan.guardrails) - safety
+    if shape_rules and not gave_way:  # the table lists them below the guardrails
+        summary += f" All {shape_rules} plan-shape rules hold."
     if gave_way:
         summary += (f" {gave_way} plan-shape rule(s) gave way to them (see why this plan).")
     return {"rows": rows, "summary": summary, "all_ok": not broken}

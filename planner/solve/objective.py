@@ -19,7 +19,7 @@ import numpy as np
 
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
-from planner.model.sessions import LONG_RUN_MIN, allowed_kinds
+from planner.model.sessions import CATALOGUE, allowed_kinds
 from planner.science import block, effect, goals, guardrails
 from planner.solve.instance import Instance, Option
 
@@ -87,7 +87,7 @@ W_PREF = 200  # per week whose longest run is not on the preferred day
 # that day or the day before (the week repeats: Sunday is the day before Monday). A hard session
 # beside a shorter easy run (lift first) is not one.
 W_FRESH = 150
-FRESH_LONG_RUN_MIN = LONG_RUN_MIN  # a long run, as the sheet calls it (model.sessions)
+FRESH_LONG_RUN_MIN = 60  # [min] a run this long wants fresh legs (the sheet names only the longest a long run)
 
 # per hard set between the largest and the smallest squats/lunges session of the week: a coach
 # writes sessions of a similar size (past the stimulus ceiling the model cannot tell 10 + 4 from
@@ -101,7 +101,7 @@ W_BALANCE = 5
 # W_BALANCE is 5 per set; a weight set by judgement, a tie-break under every other term but the
 # training load
 W_RUN_BALANCE = 0.5
-RUN_SPREAD_FREE_MIN = 10  # [min] one long-run dose step
+RUN_SPREAD_FREE_MIN = CATALOGUE["long_run"].dose_step  # [min] one long-run dose step
 
 W_LOAD = 0.01  # per RPE-minute of training (session-RPE, Foster 2001): only a tie-break
 

@@ -376,18 +376,19 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     # otherwise), so s = Σ f_k·stim_k is linear: the LP relaxation is the convex hull of the
     # values, where indicator constraints per value would leave it loose
     end_max = inst.endurance_max
+    step = CATALOGUE["long_run"].dose_step  # [min] every long run is a multiple of it
     endurance = _weighted((opts[o].endurance_minutes, x) for (_, o), x in v.x.items())
     s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
     levels, parts, weighted = [], [], []
-    for k in range(end_max // 10 + 1):
-        w = m.NewBoolVar(f"endurance({10 * k} min)")
-        stim_k = m.NewIntVar(0, 1000, f"stimulus(endurance={10 * k} min)")
+    for k in range(end_max // step + 1):
+        w = m.NewBoolVar(f"endurance({step * k} min)")
+        stim_k = m.NewIntVar(0, 1000, f"stimulus(endurance={step * k} min)")
         m.Add(stim_k <= 1000 * w)
         levels.append(w)
         parts.append(stim_k)
-        weighted.append((int(round(1000 * effect.interference_factor(10 * k))), stim_k))
+        weighted.append((int(round(1000 * effect.interference_factor(step * k))), stim_k))
     m.AddExactlyOne(levels)
-    m.Add(endurance == _weighted((10 * k, w) for k, w in enumerate(levels)))
+    m.Add(endurance == _weighted((step * k, w) for k, w in enumerate(levels)))
     m.Add(sum(parts) == stim)
     m.Add(1000 * s_pm <= _weighted(weighted))
     m.Add(1000 * s_pm >= _weighted(weighted) - 999)
