@@ -323,20 +323,21 @@ def _cp_sat_terms_at(inst, week, calories: float):
 
 
 def _pulled_apart(inst, week):
-    """``week`` with its shortest long run 20 min shorter and its second longest 20 min longer
-    (the same running minutes, easy runs less alike), or None where no such week keeps the rules."""
+    """``week`` with one of its easy runs (not the longest) 20 min shorter and another 20 min
+    longer (the same running minutes, easy runs less alike), or None where no such week keeps
+    the rules."""
     from planner.solve.solver import week_keeps_rules
     runs = sorted((o.dose, d, i) for d, day in enumerate(week) for i, o in enumerate(day)
-                  if o.kind == "long_run")
-    if len(runs) < 3:
-        return None
-    moves = {(runs[0][1], runs[0][2]): runs[0][0] - 20, (runs[-2][1], runs[-2][2]): runs[-2][0] + 20}
+                  if o.kind == "long_run")[:-1]
     by_dose = {o.dose: o for o in inst.options if o.kind == "long_run"}
-    if not all(dose in by_dose for dose in moves.values()):
-        return None
-    cand = [[by_dose[moves[d, i]] if (d, i) in moves else o for i, o in enumerate(day)]
-            for d, day in enumerate(week)]
-    return cand if week_keeps_rules(inst, cand) else None
+    for (short, d1, i1), (longer, d2, i2) in ((a, b) for a in runs for b in runs if a != b):
+        if short - 20 not in by_dose or longer + 20 not in by_dose:
+            continue
+        moves = {(d1, i1): by_dose[short - 20], (d2, i2): by_dose[longer + 20]}
+        cand = [[moves.get((d, i), o) for i, o in enumerate(day)] for d, day in enumerate(week)]
+        if week_keeps_rules(inst, cand):
+            return cand
+    return None
 
 
 def test_easy_run_spread_leaves_out_the_run_that_stands_apart():

@@ -508,19 +508,21 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
 
 def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
     """``objective.longest_run_off_preferred_day`` as CP-SAT: a literal forced to 1 when another
-    day's long run is as long as the preferred day's or longer (0 without a preferred day).
-    ``big`` covers any difference + 1; a day without a long run (``has`` 0) lifts its row."""
+    day's long run is as long as the preferred day's or longer (0 without a preferred day). Per
+    run option of dose D on another day: it, or a longer run on the preferred day, or the literal
+    (at most one long run a day) — tighter than comparing the days' minutes with a big-M."""
     if inst.profile.long_run_day is None:
         return 0
     pday = DAYS.index(inst.profile.long_run_day)
     runs = [[(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "long_run"]
             for day in v.days]
-    big = CATALOGUE["long_run"].dose_max + 1
     off = m.NewBoolVar("longest_run_off_preferred_day")
     for d, run in enumerate(runs):
-        if d != pday and run:
-            has = sum(x for _, x in run)  # at most one long run a day
-            m.Add(_weighted(run) - _weighted(runs[pday]) + 1 <= big * off + big * (1 - has))
+        if d == pday:
+            continue
+        for dose, x in run:
+            longer = [y for other, y in runs[pday] if other > dose]
+            m.Add(x <= off + sum(longer))
     return off
 
 
