@@ -354,6 +354,21 @@ def test_easy_run_spread_leaves_out_the_run_that_stands_apart():
     assert balance_points(week(20, 50, 70, 120)) == 40 * W_RUN_BALANCE
 
 
+def test_the_trade_off_names_the_part_of_balance_that_pays():
+    from planner.report.explain import _uneven_words
+    from planner.solve.instance import Option
+
+    def run(m):
+        return Option("long_run", m, m, None, 0.0, 0, m, m, False, 4 * m)
+
+    def squats(n):
+        return Option("squats_lunges", n, 20 + 2 * n, "barbell", 0.0, 0, 0, 0, True, 7 * n)
+    runs = [[run(20)], [run(50)], [run(70)], [run(120)]]
+    assert _uneven_words(runs + [[squats(8)], [], []]) == "easy runs"
+    assert _uneven_words([[squats(10)], [squats(4)], [run(50)]] + [[]] * 4) == "squat sessions"
+    assert _uneven_words(runs + [[squats(10)], [squats(4)], []]) == "squat sessions and easy runs"
+
+
 def test_a_runners_easy_runs_come_out_alike():
     """Sofia runs 260 min a week: her easy runs beside the long run are within a dose step or
     two of each other (the balance term; the totals cannot tell the splits apart)."""

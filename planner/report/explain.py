@@ -23,8 +23,10 @@ from planner.solve.objective import (
     W_CAL,
     W_LOAD,
     Choice,
+    easy_run_spread_minutes,
     long_run_days,
     longest_run_off_preferred_day,
+    squat_spread_sets,
     tired_long_run_days,
 )
 
@@ -292,6 +294,13 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
     return lines
 
 
+def _uneven_words(week) -> str:
+    """Which part of the ``balance`` term a week pays: its squat sessions, its easy runs, or both."""
+    parts = [words for words, paid in (("squat sessions", squat_spread_sets(week)),
+                                       ("easy runs", easy_run_spread_minutes(week))) if paid]
+    return " and ".join(parts) or "sessions"
+
+
 def block_lines(plan: Plan) -> list[str]:
     """How the block builds: the sets from week 1 to the working week, the lighter weeks, the
     calorie re-sets (empty for a plan without weeks)."""
@@ -339,7 +348,7 @@ def explain(inst: Instance, choice: Choice, plan: Plan, earliest: int | None,
            if terms.get("fresh long run") else "")
         + (f"two sessions on a day {number(terms['double days'])}, "
            if terms.get("double days") else "")
-        + (f"squat sessions or easy runs of uneven size {number(terms['balance'])}, "
+        + (f"{_uneven_words(choice.week)} of uneven size {number(terms['balance'])}, "
            if terms.get("balance") else "")
         + f"training load {number(terms['training load'])} "
         f"({W_LOAD:g} per minute × effort, Foster 2001: only a tie-break).")
