@@ -164,12 +164,12 @@ def test_long_run_day_preference_is_honoured_when_free():
 
 
 def tired_long_runs_of(plan: Plan) -> list[str]:
-    """Days whose long run of FRESH_LONG_RUN_MIN+ minutes has a hard session that day or the
+    """Days whose long run of LONG_RUN_MIN+ minutes has a hard session that day or the
     day before (counted from the plan, not with the solver's own function)."""
-    from planner.solve.objective import FRESH_LONG_RUN_MIN
+    from planner.model.sessions import LONG_RUN_MIN
     days = plan.days
     return [d.day for i, d in enumerate(days)
-            if any(s.kind == "long_run" and s.minutes >= FRESH_LONG_RUN_MIN for s in d.sessions)
+            if any(s.kind == "long_run" and s.minutes >= LONG_RUN_MIN for s in d.sessions)
             and any(s.kind in ("sprints", "hill_repeats", "squats_lunges")
                     for s in days[i - 1].sessions + d.sessions)]
 
@@ -178,7 +178,7 @@ def tired_long_runs_of(plan: Plan) -> list[str]:
 def test_the_long_run_goes_in_on_fresh_legs_when_the_days_allow(goal):
     """A coach keeps the long run's day and the day before free of sprints, hills and squats.
     Saturday is the long day here (and the preferred one): nothing hard on Friday or Saturday.
-    (A bulk keeps its runs short, under ``FRESH_LONG_RUN_MIN``: easy running interferes.)"""
+    (A bulk keeps its runs short, under ``LONG_RUN_MIN``: easy running interferes.)"""
     profile = base_profile(goal=goal, long_run_day="sat", recent_weekly_run_minutes=180,
                            training_days=4)
     plan = solve(profile, FAST)

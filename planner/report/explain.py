@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from planner.model.plan import MAX_WEEKS, Plan
 from planner.model.profile import DAYS, DAYS_PER_WEEK
-from planner.model.sessions import CATALOGUE, allowed_kinds
+from planner.model.sessions import CATALOGUE, LONG_RUN_MIN, allowed_kinds
 from planner.model.units import (
     Units,
     length,
@@ -18,7 +18,6 @@ from planner.report.block_words import build_words, calorie_words, lighter_words
 from planner.science import guardrails
 from planner.solve.instance import Instance
 from planner.solve.objective import (
-    FRESH_LONG_RUN_MIN,
     SUSTAINABLE_CHANGE,
     W_CAL,
     W_LOAD,
@@ -235,7 +234,7 @@ def fresh_long_run_lines(week) -> list[str]:
     fresh = [DAYS[d] for d in long_run_days(week) if d not in {t[0] for t in tired}]
     if fresh and any(o.hard for day in week for o in day):
         lines.insert(0, f"No sprints, hill repeats or squats on the day of or the day before the "
-                        f"run{'s' * (len(fresh) > 1)} of {FRESH_LONG_RUN_MIN} min or more on "
+                        f"run{'s' * (len(fresh) > 1)} of {LONG_RUN_MIN} min or more on "
                         f"{_days(fresh)}: the hard days stay "
                         "clear of {}.".format("them" if len(fresh) > 1 else "it"))
     return lines

@@ -19,7 +19,7 @@ import numpy as np
 
 from planner.model.plan import DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS
-from planner.model.sessions import CATALOGUE, allowed_kinds
+from planner.model.sessions import CATALOGUE, LONG_RUN_MIN, allowed_kinds
 from planner.science import block, effect, goals, guardrails
 from planner.solve.instance import Instance, Option
 
@@ -83,11 +83,11 @@ W_PREF = 200  # per week whose longest run is not on the preferred day
 
 # A long run goes into the week on fresh legs: no sprints, hill repeats or squats/lunges the day
 # before it or the same day (docs/science.md §6: the hard/easy principle; interference grows with
-# running duration, Wilson 2012). Per long run of FRESH_LONG_RUN_MIN or more with a hard session
+# running duration, Wilson 2012). Per run of LONG_RUN_MIN or more (model.sessions: a long run; the
+# sheet calls only the week's longest one that) with a hard session
 # that day or the day before (the week repeats: Sunday is the day before Monday). A hard session
 # beside a shorter easy run (lift first) is not one.
 W_FRESH = 150
-FRESH_LONG_RUN_MIN = 60  # [min] a run this long wants fresh legs (the sheet names only the longest a long run)
 
 # per hard set between the largest and the smallest squats/lunges session of the week: a coach
 # writes sessions of a similar size (past the stimulus ceiling the model cannot tell 10 + 4 from
@@ -148,9 +148,9 @@ def longest_run_off_preferred_day(inst: Instance, week) -> int:
 
 
 def long_run_days(week) -> list[int]:
-    """The days with a long run of ``FRESH_LONG_RUN_MIN`` minutes or more."""
+    """The days with a long run of ``LONG_RUN_MIN`` minutes or more."""
     return [d for d, day in enumerate(week)
-            if any(o.kind == "long_run" and o.minutes >= FRESH_LONG_RUN_MIN for o in day)]
+            if any(o.kind == "long_run" and o.minutes >= LONG_RUN_MIN for o in day)]
 
 
 def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
@@ -171,7 +171,7 @@ def tired_long_run_days(week) -> list[tuple[int, int, Option]]:
 
 
 def tired_long_runs(week) -> int:
-    """Long runs of ``FRESH_LONG_RUN_MIN`` minutes or more with a hard session the same day or
+    """Long runs of ``LONG_RUN_MIN`` minutes or more with a hard session the same day or
     the day before, or another such long run the day before (at most one long run a day)."""
     return len(tired_long_run_days(week))
 

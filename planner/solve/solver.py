@@ -40,6 +40,7 @@ from planner.model.plan import MAX_WEEKS, DayPlan, PlanInput
 from planner.model.profile import DAYS, DAYS_PER_WEEK, KINDS, Profile
 from planner.model.sessions import (
     CATALOGUE,
+    LONG_RUN_MIN,
     HARD_RUNS_MAX,
     SESSION_SETS_MAX,
     WEEK_SETS_MAX,
@@ -57,7 +58,6 @@ from planner.solve.instance import (
     prepare,
 )
 from planner.solve.objective import (
-    FRESH_LONG_RUN_MIN,
     LEG_CHANGE,
     LEVEL_STEP,
     METRICS,
@@ -487,11 +487,11 @@ def _easy_run_spread(m, v: Vars, inst: Instance):
 
 
 def _tired_long_runs(m, v: Vars, inst: Instance):
-    """Σ over days of [a long run of FRESH_LONG_RUN_MIN+ that day and a hard session that day or
+    """Σ over days of [a long run of LONG_RUN_MIN+ that day and a hard session that day or
     the day before, or another such long run the day before]
     (``objective.tired_long_runs``; at most one long run a day)."""
     long = [[x for o, x in day if inst.options[o].kind == "long_run"
-             and inst.options[o].minutes >= FRESH_LONG_RUN_MIN] for day in v.days]
+             and inst.options[o].minutes >= LONG_RUN_MIN] for day in v.days]
     tired = []
     for d in range(DAYS_PER_WEEK):
         if not long[d]:
