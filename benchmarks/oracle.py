@@ -53,8 +53,11 @@ def enumerate_best(profile: Profile, relaxed: tuple[str, ...] = ()) -> float:
             continue  # "a training week": at least one session
         if not week_keeps_rules(inst, week):
             continue
-        key = tuple(sorted((o.kind, o.dose) for day in week for o in day))
-        if key not in cache:  # the effect depends only on the week's totals
+        # the block depends on each day's sessions and time (a build week's easy run grows into
+        # its day's spare minutes), not on the order of the days
+        key = tuple(sorted((minutes, tuple(sorted((o.kind, o.dose) for o in day)))
+                           for minutes, day in zip(inst.avail, week)))
+        if key not in cache:
             terms, ok = exact_terms(inst, week, cals)
             base = [sum(t.values()) - sum(t[n] for n in PLACEMENT_TERMS)
                     for t, good in zip(terms, ok) if good]

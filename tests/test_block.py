@@ -169,7 +169,8 @@ def test_sets_build_from_a_lower_start_a_novice_lowest():
 def test_sprint_and_hill_reps_build_too_but_never_under_the_running_kept_floor():
     """A novice's 12 all-out sprints start at 6 (Burgomaster 2005: 4 of the 7 efforts built
     to), an intermediate's 12 hill reps at 8 (70 %). When holding reps back would take a full
-    week's running under the "running kept" floor, reps are put back until the week holds it,
+    week's running under the "running kept" floor and no easy run has room to grow (here the
+    run sits on a day the athlete has no time on), reps are put back until the week holds it,
     and no further; never for a floor the working week itself does not reach."""
     profile = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 30.0})
     sprint = ("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)
@@ -196,6 +197,46 @@ def test_sprint_and_hill_reps_build_too_but_never_under_the_running_kept_floor()
     # a hand-written session back at its working dose keeps its own minutes (12 sprints in 50)
     working[1] = [("sprints", 12, 50, None)]
     assert block.block_weeks(runner, working, 3)[2].days[1][0] == ("sprints", 12, 50, None)
+
+
+def _squats(sets: int):
+    return ("squats_lunges", sets, CATALOGUE["squats_lunges"].minutes_for(sets), "barbell")
+
+
+def test_easy_runs_hold_the_running_kept_floor_before_reps_are_put_back():
+    """Dana (novice, 90 min a week: floor 72): Mon squats 8 sets + a 30-min run (her 60 min),
+    Thu squats 8, Sat 12 sprints. Week 1 holds 4 sets on Mon, so the run grows into the 10 spare
+    minutes (40) and only 7 sprints are needed, not 12; week 2's 6 sets leave 5 minutes, less
+    than a dose step, so the reps are put back there. No run outgrows its day."""
+    dana = load_profile(DANA)
+    working = [[] for _ in range(7)]
+    working[0] = [_squats(8), ("long_run", 30, 30, None)]
+    working[3] = [_squats(8)]
+    working[5] = [("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)]
+    built = block.block_weeks(dana, working, 3)
+    assert [w.days[0][1][1] for w in built] == [40, 30, 30]
+    assert [w.days[5][0][1] for w in built] == [7, 12, 12]
+    floor = guardrails.running_floor(dana)
+    avail = list(dana.minutes.values())
+    for w in built:
+        assert w.running_minutes >= floor
+        assert all(sum(m for _, _, m, _ in day) <= avail[d] for d, day in enumerate(w.days))
+    words = solve(dana).explanation
+    assert any("sprint reps from 7 a week to 12, while the easy running eases from 40 min in "
+               "week 1 to 30" in line for line in words), words
+
+
+def test_a_lengthened_easy_run_never_outgrows_the_week_it_builds_to():
+    """The easy minutes stop at the working week's longest run, or an hour if that is shorter
+    (a long run made longer than usual is the riskiest spike); the rest of the floor is held by
+    reps put back."""
+    dana = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 120.0})  # floor 96
+    working = [[] for _ in range(7)]
+    working[5] = [("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)]
+    working[6] = [("long_run", 60, 60, None)]  # Sun: 120 min, room to spare
+    week1 = block.block_weeks(dana, working, 1)[0]
+    assert week1.days[6][0][1] == 60  # not lengthened past the working week's longest run
+    assert 6 < week1.days[5][0][1] < 12 and week1.running_minutes >= 96
 
 
 def test_the_block_sentence_names_what_builds():

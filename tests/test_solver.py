@@ -417,9 +417,13 @@ def test_each_cp_sat_term_is_its_exact_term_at_a_fixed_week(sample):
         out, _ = block_outcomes(inst, [w], np.array([cal]))
         exact = {name: float(col[0]) for name, col in
                  week_terms(inst, w, np.array([cal]), s_kcal, out)[0].items()}
+        # the goal's step (reached or not) is compared off its edge: within the surrogate's
+        # 0.005 cm of the target the two may fall either side (Dana's week: 1.0021 cm at 2,300)
+        edge = abs(abs(float(out["thigh"][0])) - 1000 * inst.target) <= 5
         for name in ("shortfall", "running short", "recent running", "maintain strength",
                      "preferences", "fresh long run", "double days", "balance", "training load"):
-            assert cp[name] == pytest.approx(exact[name], abs=0.01), name
+            if not (edge and name == "shortfall"):
+                assert cp[name] == pytest.approx(exact[name], abs=0.01), name
         assert cp["leg change"] == pytest.approx(exact["leg change"], rel=0.02, abs=5)
         # the surrogate is linear in the stimulus to ~0.005 cm (objective.Table): W_MARGIN × 5
         assert cp["margin"] == pytest.approx(exact["margin"], rel=0.1, abs=5 * W_MARGIN)

@@ -24,7 +24,7 @@ import numpy as np
 
 from planner.model.plan import CALORIE_STEP, DayPlan, PlanInput, PlanWeek, Session, first_monday
 from planner.model.profile import DAYS, DAYS_PER_WEEK, Profile
-from planner.model.sessions import CATALOGUE
+from planner.model.sessions import CATALOGUE, LONG_RUN_MIN
 from planner.science import effect, guardrails, progression
 
 Item = tuple[str, int, int, "str | None"]  # (kind, dose, minutes, load)
@@ -89,17 +89,51 @@ def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
     return days
 
 
-def _keep_running(days: list[list[Item]], working: Sequence[Sequence[Item]],
+def _easy_run_ceiling(profile: Profile, working: Sequence[Sequence[Item]]) -> int:
+    """[min] the longest an easy run may be lengthened to in a build week: the working week's
+    longest run, or ``LONG_RUN_MIN`` if that is shorter (an easy run of up to an hour is a
+    runner's ordinary run; a long run is never made longer than the week builds to: one run much
+    longer than usual is the riskiest kind of spike, Frandsen 2025), within a beginner's
+    shortest runs (``guardrails.longest_easy_run``) and the catalogue."""
+    spec = CATALOGUE["long_run"]
+    longest = max((m for day in working for k, _, m, _ in day if k == "long_run"), default=0)
+    ceiling = min(max(longest, LONG_RUN_MIN), spec.dose_max)
+    beginner = guardrails.longest_easy_run(profile)
+    return ceiling if beginner is None else min(ceiling, int(beginner))
+
+
+def _lengthen_easy_runs(profile: Profile, days: list[list[Item]], working: Sequence[Sequence[Item]],
+                        floor: float) -> list[list[Item]]:
+    """Lengthen the week's easy runs a catalogue step at a time, the shortest first (a tie: the
+    day with the most time left, then the earlier), within the minutes their day has that week
+    and ``_easy_run_ceiling``, until the week runs at least ``floor`` [min]: the "running kept"
+    floor is held with easy minutes while the hard reps build, not with all-out efforts."""
+    avail = list(profile.minutes.values())
+    ceiling = _easy_run_ceiling(profile, working)
+    step = CATALOGUE["long_run"].dose_step
+    while running_minutes(days) < floor - 1e-9:
+        room = [avail[d] - sum(m for _, _, m, _ in day) for d, day in enumerate(days)]
+        runs = [(d, i) for d, day in enumerate(days) for i, (k, dose, m, _) in enumerate(day)
+                if k == "long_run" and dose + step <= ceiling and room[d] >= step]
+        if not runs:
+            break
+        d, i = min(runs, key=lambda c: (days[c[0]][c[1]][1], -room[c[0]], c[0]))
+        days[d][i] = _with_dose(days[d][i], days[d][i][1] + step)
+    return days
+
+
+def _keep_running(profile: Profile, days: list[list[Item]], working: Sequence[Sequence[Item]],
                   floor: float) -> list[list[Item]]:
-    """Put back sprint and hill reps held back by the build, a rep at a time on the session
-    furthest below its working dose, until the week runs at least ``floor`` [min]: the rule
-    holds in every full week as it does in the working week. When the working week itself runs
-    under the floor (the "running kept" rule gave way) nothing is put back: no week could reach
-    it, and the reps build as they would. A session back at its working dose is the
-    working week's own (its minutes as written). Ties go to the kind's name, never the day, so
-    weeks with the same sessions on other days build alike."""
+    """Hold a full week's running at the "running kept" ``floor`` [min] the working week keeps
+    while its hard sessions build: first with easy minutes (``_lengthen_easy_runs``), then by
+    putting back sprint and hill reps held back by the build, a rep at a time on the session
+    furthest below its working dose. When the working week itself runs under the floor (the
+    "running kept" rule gave way) nothing is added: no week could reach it, and the reps build
+    as they would. A session back at its working dose is the working week's own (its minutes as
+    written). Ties go to the kind's name, never the day."""
     if running_minutes(working) < floor - 1e-9:
         return days
+    days = _lengthen_easy_runs(profile, days, working, floor)
     while running_minutes(days) < floor - 1e-9:
         short = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
                  if CATALOGUE[item[0]].running and item[1] < working[d][i][1]]
@@ -132,7 +166,7 @@ def block_weeks(profile: Profile, working: Sequence[Sequence[Item]], weeks: int)
         if light:
             days = _lighter(days)
         else:
-            days = _keep_running(days, working, floor)
+            days = _keep_running(profile, days, working, floor)
         cap = progression.running_build_cap(first, pct, profile.recent_weekly_run_minutes,
                                             history, lights)
         days = _fit_running(days, cap)

@@ -10,7 +10,8 @@ A block is the working (full-volume) week the solver picks, shaped week by week 
   programmes start untrained people at 4 all-out efforts and add one or two a week up to 6–7
   (Burgomaster 2005, Gibala 2006); the catalogue's smallest session is 6 reps, so a working
   session of 6-11 reps starts at 6. A full week's running never falls under the "running kept"
-  floor the working week keeps: reps held back that would take it there are put back
+  floor the working week keeps: easy runs are lengthened into their day's spare minutes first
+  (up to the working week's longest run, or an hour), and only then are held-back reps put back
   (``planner.science.block``);
 * **every 4th week is lighter** (``LIGHTER_EVERY``): its running minutes and its squat/lunge
   sets are each cut to about ``LIGHTER_SHARE`` (35 % less; ``lighter_doses``), the same sessions
