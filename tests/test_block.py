@@ -24,7 +24,7 @@ from planner.jobs.planning import solve
 from planner.model.errors import InputError
 from planner.model.plan import CALORIE_STEP, DayPlan, PlanInput, Session, parse_plan
 from planner.model.profile import load_profile
-from planner.model.sessions import CATALOGUE
+from planner.model.sessions import CATALOGUE, LONG_RUN_MIN
 from planner.science import block, effect, goals, guardrails, progression
 from planner.science.scoring import score
 
@@ -206,8 +206,9 @@ def _squats(sets: int):
 def test_easy_runs_hold_the_running_kept_floor_before_reps_are_put_back():
     """Dana (novice, 90 min a week: floor 72): Mon squats 8 sets + a 30-min run (her 60 min),
     Thu squats 8, Sat 12 sprints. Week 1 holds 4 sets on Mon, so the run grows into the 10 spare
-    minutes (40) and only 7 sprints are needed, not 12; week 2's 6 sets leave 5 minutes, less
-    than a dose step, so the reps are put back there. No run outgrows its day."""
+    minutes (40) and one sprint closes the last 3 minutes: 7 sprints, not 12. Week 2's 6 sets
+    leave 5 minutes, less than a dose step, so the reps come back there at once. No run outgrows
+    its day."""
     dana = load_profile(DANA)
     working = [[] for _ in range(7)]
     working[0] = [_squats(8), ("long_run", 30, 30, None)]
@@ -222,21 +223,38 @@ def test_easy_runs_hold_the_running_kept_floor_before_reps_are_put_back():
         assert w.running_minutes >= floor
         assert all(sum(m for _, _, m, _ in day) <= avail[d] for d, day in enumerate(w.days))
     words = solve(dana).explanation
-    assert any("sprint reps from 7 a week to 12, while the easy running eases from 40 min in "
+    assert any("sprint reps from 7 a week to 12, while your runs ease from 40 min a week in "
                "week 1 to 30" in line for line in words), words
 
 
-def test_a_lengthened_easy_run_never_outgrows_the_week_it_builds_to():
-    """The easy minutes stop at the working week's longest run, or an hour if that is shorter
-    (a long run made longer than usual is the riskiest spike); the rest of the floor is held by
-    reps put back."""
-    dana = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 120.0})  # floor 96
+def test_a_lengthened_easy_run_stays_an_easy_run_on_a_clear_day():
+    """Easy runs grow to at most 50 min (``EASY_RUN_GROWS_TO``: under LONG_RUN_MIN, so no new
+    long run appears in a build week), runs on days clear of hard sessions first, and only
+    while a whole 10-min step is missing (a smaller gap: a rep put back overshoots less)."""
+    assert block.EASY_RUN_GROWS_TO == LONG_RUN_MIN - CATALOGUE["long_run"].dose_step == 50
+    sprints = ("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)  # 43 min; 6 reps: 29
     working = [[] for _ in range(7)]
-    working[5] = [("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)]
-    working[6] = [("long_run", 60, 60, None)]  # Sun: 120 min, room to spare
+    working[0] = [("hill_repeats", 12, CATALOGUE["hill_repeats"].minutes_for(12), None)]  # 45
+    working[3] = [sprints]  # Thu
+    working[6] = [("long_run", 40, 40, None)]  # Sun: 120 min free; the working week runs 128
+    dana = load_profile(DANA).model_copy(update={"recent_weekly_run_minutes": 150.0})  # floor 120
+    week1 = block.block_weeks(dana, working, 1)[0]  # 30 + 29 + 40 = 99: 21 short
+    assert week1.days[6][0][1] == 50  # one step, then the ceiling: not a 60-min long run
+    assert week1.days[0][0][1] + week1.days[3][0][1] > 12 and week1.running_minutes >= 120
+    working[0] = []
+    working[6] = [("long_run", 50, 50, None)]  # 29 + 50 = 79
+    dana = dana.model_copy(update={"recent_weekly_run_minutes": 100.0})  # floor 80: 1 min short
     week1 = block.block_weeks(dana, working, 1)[0]
-    assert week1.days[6][0][1] == 60  # not lengthened past the working week's longest run
-    assert 6 < week1.days[5][0][1] < 12 and week1.running_minutes >= 96
+    assert week1.days[6][0][1] == 50 and week1.days[3][0][1] == 7  # a rep, not 10 more minutes
+    working = [[] for _ in range(7)]
+    working[0] = [_squats(8)]
+    working[2] = [("long_run", 30, 30, None)]  # Wed (45 min): clear of hard days
+    working[3] = [sprints]  # Thu (60 min)
+    working[5] = [_squats(4), ("long_run", 20, 20, None)]  # Sat (90 min): beside its squats
+    dana = dana.model_copy(update={"recent_weekly_run_minutes": 112.5})  # floor 90
+    week1 = block.block_weeks(dana, working, 1)[0]  # 30 + 29 + 20 = 79: 11 short
+    assert week1.days[2][0][1] == 40 and week1.days[5][1][1] == 20  # Wed first, though longer
+    assert week1.days[3][0][1] == 7 and week1.running_minutes >= 90
 
 
 def test_the_block_sentence_names_what_builds():

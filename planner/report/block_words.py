@@ -31,7 +31,7 @@ def squat_sets(week: PlanWeek) -> int:
 
 def build_words(weeks: list[PlanWeek]) -> str | None:
     """E.g. "squat/lunge sets build from 8 a week in week 1 to 16, sprint reps from 7 a week to 12,
-    while the easy running eases from 40 min in week 1 to 30, …" (week 1 against the first
+    while your runs ease from 40 min a week in week 1 to 30, …" (week 1 against the first
     full-dose week, ``progression.BUILD_WEEKS``; the easy runs are longer in week 1 where they held
     the "running kept" floor, ``planner.science.block``); None when week 1 already holds the full
     doses."""
@@ -49,7 +49,7 @@ def build_words(weeks: list[PlanWeek]) -> str | None:
                         else f"{noun} from {first} a week to {top}")
     first, top = dose_total(weeks[0], "long_run"), dose_total(full, "long_run")
     if said and first > top:  # easy minutes held the "running kept" floor while the reps built
-        said.append(f"while the easy running eases from {first} min in week 1 to {top}, so "
+        said.append(f"while your runs ease from {first} min a week in week 1 to {top}, so "
                     "every full week keeps your running")
     return ", ".join(said) or None
 

@@ -264,7 +264,7 @@ def rule_lines(inst: Instance, choice: Choice) -> list[str]:
         lines.append(f"{_days(full)} {'is' if len(full) == 1 else 'are'} filled to the minutes you "
                      "have; the doses are sized to fit.")
     if longest_run_off_preferred_day(inst, choice.week):
-        lines.append(f"The long run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
+        lines.append(f"The longest run is not on your preferred {SHORT_DAYS[profile.long_run_day]}: "
                      "every week with it there either does less for this goal or breaks a "
                      "rule (that day's time, the hard-day spacing, the training days).")
     lines += fresh_long_run_lines(choice.week)

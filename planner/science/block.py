@@ -89,35 +89,44 @@ def _fit_running(days: list[list[Item]], cap: float) -> list[list[Item]]:
     return days
 
 
-def _easy_run_ceiling(profile: Profile, working: Sequence[Sequence[Item]]) -> int:
-    """[min] the longest an easy run may be lengthened to in a build week: the working week's
-    longest run, or ``LONG_RUN_MIN`` if that is shorter (an easy run of up to an hour is a
-    runner's ordinary run; a long run is never made longer than the week builds to: one run much
-    longer than usual is the riskiest kind of spike, Frandsen 2025), within a beginner's
-    shortest runs (``guardrails.longest_easy_run``) and the catalogue."""
-    spec = CATALOGUE["long_run"]
-    longest = max((m for day in working for k, _, m, _ in day if k == "long_run"), default=0)
-    ceiling = min(max(longest, LONG_RUN_MIN), spec.dose_max)
+# [min] the longest a build week's easy run grows to while it holds the "running kept" floor:
+# one catalogue step under LONG_RUN_MIN, so that it stays an easy run (the sheet's label, the
+# fresh-legs term's long run) — no new long run beside a hard day, and no long run made longer
+# than the week builds to (one run much longer than usual is the riskiest spike, Frandsen 2025)
+EASY_RUN_GROWS_TO = LONG_RUN_MIN - CATALOGUE["long_run"].dose_step
+
+
+def _easy_run_ceiling(profile: Profile) -> int:
+    """[min] ``EASY_RUN_GROWS_TO``, within a beginner's short runs
+    (``guardrails.longest_easy_run``)."""
     beginner = guardrails.longest_easy_run(profile)
-    return ceiling if beginner is None else min(ceiling, int(beginner))
+    return EASY_RUN_GROWS_TO if beginner is None else min(EASY_RUN_GROWS_TO, int(beginner))
 
 
-def _lengthen_easy_runs(profile: Profile, days: list[list[Item]], working: Sequence[Sequence[Item]],
-                        floor: float) -> list[list[Item]]:
-    """Lengthen the week's easy runs a catalogue step at a time, the shortest first (a tie: the
-    day with the most time left, then the earlier), within the minutes their day has that week
-    and ``_easy_run_ceiling``, until the week runs at least ``floor`` [min]: the "running kept"
+def _beside_hard(days: Sequence[Sequence[Item]], d: int) -> bool:
+    """Whether day ``d`` or the day before holds a hard session (the week wraps round)."""
+    return any(CATALOGUE[k].hard for day in (days[d], days[(d - 1) % len(days)])
+               for k, _, _, _ in day)
+
+
+def _lengthen_easy_runs(profile: Profile, days: list[list[Item]], floor: float) -> list[list[Item]]:
+    """Lengthen the week's easy runs a catalogue step at a time while the week runs at least a
+    whole step short of ``floor`` [min] (a smaller gap is closed by a rep put back, which
+    overshoots less), within the minutes their day has that week and ``_easy_run_ceiling``:
+    first the runs on days clear of hard sessions (that day and the day before), then the
+    shortest, then the day with the most time left, then the earlier day. The "running kept"
     floor is held with easy minutes while the hard reps build, not with all-out efforts."""
     avail = list(profile.minutes.values())
-    ceiling = _easy_run_ceiling(profile, working)
+    ceiling = _easy_run_ceiling(profile)
     step = CATALOGUE["long_run"].dose_step
-    while running_minutes(days) < floor - 1e-9:
+    while running_minutes(days) <= floor - step + 1e-9:
         room = [avail[d] - sum(m for _, _, m, _ in day) for d, day in enumerate(days)]
         runs = [(d, i) for d, day in enumerate(days) for i, (k, dose, m, _) in enumerate(day)
                 if k == "long_run" and dose + step <= ceiling and room[d] >= step]
         if not runs:
             break
-        d, i = min(runs, key=lambda c: (days[c[0]][c[1]][1], -room[c[0]], c[0]))
+        d, i = min(runs, key=lambda c: (_beside_hard(days, c[0]), days[c[0]][c[1]][1],
+                                        -room[c[0]], c[0]))
         days[d][i] = _with_dose(days[d][i], days[d][i][1] + step)
     return days
 
@@ -133,7 +142,7 @@ def _keep_running(profile: Profile, days: list[list[Item]], working: Sequence[Se
     written). Ties go to the kind's name, never the day."""
     if running_minutes(working) < floor - 1e-9:
         return days
-    days = _lengthen_easy_runs(profile, days, working, floor)
+    days = _lengthen_easy_runs(profile, days, floor)
     while running_minutes(days) < floor - 1e-9:
         short = [(d, i) for d, day in enumerate(days) for i, item in enumerate(day)
                  if CATALOGUE[item[0]].running and item[1] < working[d][i][1]]
@@ -150,8 +159,9 @@ def _keep_running(profile: Profile, days: list[list[Item]], working: Sequence[Se
 def block_weeks(profile: Profile, working: Sequence[Sequence[Item]], weeks: int) -> list[BlockWeek]:
     """The block's ``weeks`` weeks from the working week (seven days of items): hard sessions'
     sets and reps build to the working dose (never taking a full week's running under the
-    "running kept" floor), every 4th week is lighter (same sessions, same days), and each week's
-    running stays within ``progression.running_build_cap`` of the weeks before it."""
+    "running kept" floor: easy runs grow, then reps are put back, ``_keep_running``), every 4th
+    week is lighter (same sessions, same days), and each week's running stays within
+    ``progression.running_build_cap`` of the weeks before it."""
     exp = profile.strength_experience
     first = guardrails.running_cap(profile)
     floor = guardrails.running_floor(profile)

@@ -11,7 +11,7 @@ A block is the working (full-volume) week the solver picks, shaped week by week 
   (Burgomaster 2005, Gibala 2006); the catalogue's smallest session is 6 reps, so a working
   session of 6-11 reps starts at 6. A full week's running never falls under the "running kept"
   floor the working week keeps: easy runs are lengthened into their day's spare minutes first
-  (up to the working week's longest run, or an hour), and only then are held-back reps put back
+  (while they stay easy runs, under an hour), and held-back reps are put back for the rest
   (``planner.science.block``);
 * **every 4th week is lighter** (``LIGHTER_EVERY``): its running minutes and its squat/lunge
   sets are each cut to about ``LIGHTER_SHARE`` (35 % less; ``lighter_doses``), the same sessions

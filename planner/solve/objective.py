@@ -78,9 +78,8 @@ W_MARGIN = 3  # per 0.001 cm short of the margin
 
 # The athlete's ``long_run_day`` is the day of *the* long run: the week's longest run goes there.
 # Easy runs on other days are what a runner's week is made of (docs/science.md §6), so only a
-# week whose long run is not there alone (a run of ``LONG_RUN_MIN`` or more on another day, as long
-# or longer) pays; a week of short runs has no long run to place (the sheet calls them easy runs).
-W_PREF = 200  # per week whose long run is not on the preferred day
+# week whose longest run is not there alone (a run on another day as long or longer) pays.
+W_PREF = 200  # per week whose longest run is not on the preferred day
 
 # A long run goes into the week on fresh legs: no sprints, hill repeats or squats/lunges the day
 # before it or the same day (docs/science.md §6: the hard/easy principle; interference grows with
@@ -138,16 +137,14 @@ def long_run_minutes_by_day(week) -> list[int]:
 
 
 def longest_run_off_preferred_day(inst: Instance, week) -> int:
-    """1 when a run of ``LONG_RUN_MIN`` minutes or more on another day is as long as the one on
-    the athlete's ``long_run_day`` or longer (none there counts as 0 minutes), else 0 (also
-    without a preferred day, and for a week of shorter runs): the long run is the week's
-    longest, and a tie leaves the week without one."""
+    """1 when a long run on another day is as long as the one on the athlete's ``long_run_day``
+    or longer (none there counts as 0 minutes), else 0 (also without a preferred day): the
+    long run is the week's longest, and a tie leaves the week without one."""
     if inst.profile.long_run_day is None:
         return 0
     pday = DAYS.index(inst.profile.long_run_day)
     runs = long_run_minutes_by_day(week)
-    return int(any(runs[d] >= LONG_RUN_MIN and runs[d] >= runs[pday]
-                   for d in range(len(runs)) if d != pday))
+    return int(any(runs[d] and runs[d] >= runs[pday] for d in range(len(runs)) if d != pday))
 
 
 def long_run_days(week) -> list[int]:

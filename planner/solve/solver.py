@@ -16,8 +16,7 @@ plan is re-scored by the full daily model (``planner.science.scoring``), which a
 The plan-shape rules (``SHAPE_ENCODERS``, the checker's ``SHAPE_RULES``) are hard rules too, but
 give way, one at a time in ``SHAPE_GIVE_WAY_ORDER``, when they conflict with the guardrails or pins
 (``solve_core``; ``SolverParams.relaxed``). After the surrogate passes, ``improve_doses`` moves one
-session's dose a catalogue step, merges two runs or swaps two days, a move at a time while the
-full model's objective improves.
+session's dose a catalogue step at a time while the full model's objective improves.
 
 Objective (minimised, points; CP-SAT works in 1/1000 points): the terms and weights of
 ``planner.solve.objective`` — shortfall, leg change, calorie change, margin, running short,
@@ -509,10 +508,9 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
 
 def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
     """``objective.longest_run_off_preferred_day`` as CP-SAT: a literal forced to 1 when another
-    day's run of ``LONG_RUN_MIN`` or more is as long as the preferred day's or longer (0 without a
-    preferred day). Per such run option of dose D on another day: it, or a longer run on the
-    preferred day, or the literal (at most one long run a day) — tighter than comparing the
-    days' minutes with a big-M."""
+    day's long run is as long as the preferred day's or longer (0 without a preferred day). Per
+    run option of dose D on another day: it, or a longer run on the preferred day, or the literal
+    (at most one long run a day) — tighter than comparing the days' minutes with a big-M."""
     if inst.profile.long_run_day is None:
         return 0
     pday = DAYS.index(inst.profile.long_run_day)
@@ -522,7 +520,7 @@ def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
     for d, run in enumerate(runs):
         if d == pday:
             continue
-        for dose, x in ((dose, x) for dose, x in run if dose >= LONG_RUN_MIN):
+        for dose, x in run:
             longer = [y for other, y in runs[pday] if other > dose]
             m.Add(x <= off + sum(longer))
     return off
@@ -1040,8 +1038,7 @@ def _least_cycle_share(inst: Instance, week) -> float:
 
 
 def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
-    """Weeks that differ from ``week`` in one session's dose by one catalogue step, with two of
-    its runs merged (``merged_long_runs``) or two of its days swapped (``swapped_days``), and keep
+    """Weeks that differ from ``week`` in one session's dose by one catalogue step, and keep
     every structural and shape rule."""
     out = []
     for d, day in enumerate(week):
@@ -1054,7 +1051,7 @@ def dose_neighbours(inst: Instance, week) -> list[list[list[Option]]]:
                     cand[d][i] = same[j]
                     if week_keeps_rules(inst, cand):
                         out.append(cand)
-    return out + merged_long_runs(inst, week) + swapped_days(inst, week)
+    return out + merged_long_runs(inst, week)
 
 
 def merged_long_runs(inst: Instance, week) -> list[list[list[Option]]]:
@@ -1081,26 +1078,10 @@ def merged_long_runs(inst: Instance, week) -> list[list[list[Option]]]:
     return out
 
 
-def swapped_days(inst: Instance, week) -> list[list[list[Option]]]:
-    """Weeks with the sessions of two of ``week``'s days swapped, keeping every structural and
-    shape rule (a move the surrogate cannot weigh: the same sessions, but a build week's easy
-    run grows into its own day's spare minutes, ``planner.science.block``)."""
-    out = []
-    for a in range(DAYS_PER_WEEK):
-        for b in range(a + 1, DAYS_PER_WEEK):
-            if week[a] or week[b]:
-                cand = [list(x) for x in week]
-                cand[a], cand[b] = cand[b], cand[a]
-                if week_keeps_rules(inst, cand):
-                    out.append(cand)
-    return out
-
-
 def improve_doses(inst: Instance, best: Choice) -> Choice:
-    """Exact local search after the surrogate passes: one ``dose_neighbours`` move at a time
+    """Exact local search after the surrogate passes: move one session's dose a step at a time
     while the full model's objective improves (the surrogate is linear in the week's totals, so
-    near a trade-off between terms it can land a dose step off; and it cannot weigh where a
-    build week's easy run has room to grow)."""
+    near a trade-off between terms it can land a dose step off)."""
     while True:
         cands = [c for c in polish_all(inst, dose_neighbours(inst, best.week)) if c is not None]
         better = min(cands, key=lambda c: c.total, default=None)
