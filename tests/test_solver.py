@@ -312,12 +312,12 @@ def _cp_sat_terms_at(inst, week, calories: float):
     table = build_table(inst, s_kcal, stim, block_shape(inst, week))
     model, v = S.build(inst, table)
     for (d, o), x in v.x.items():
-        model.Add(x == int(any(opt is inst.options[o] for opt in week[d])))
+        model.add(x == int(any(opt is inst.options[o] for opt in week[d])))
     j = int(np.argmin([abs(c - calories) for c in table.calories]))
-    model.Add(v.level[j] == 1)
+    model.add(v.level[j] == 1)
     solver = S._solver(FAST, inst.profile.goal)
-    assert solver.Solve(model) == S.cp_model.OPTIMAL
-    value = {name: (solver.Value(e) if not isinstance(e, int) else e) / S.U
+    assert solver.solve(model) == S.cp_model.OPTIMAL
+    value = {name: (solver.value(e) if not isinstance(e, int) else e) / S.U
              for name, e in v.terms.items()}
     return value, float(table.calories[j]), table
 

@@ -139,13 +139,13 @@ class Vars:
     rule_lits: dict[str, cp_model.IntVar]
 
     def week(self, solver: cp_model.CpSolver, inst: Instance) -> list[list[Option]]:
-        return [[inst.options[o] for o, v in day if solver.Value(v)] for day in self.days]
+        return [[inst.options[o] for o, v in day if solver.value(v)] for day in self.days]
 
 
 def _weighted(pairs) -> cp_model.LinearExpr:
     """Σ coefficient·variable over (coefficient, variable) pairs, built in one call."""
     pairs = list(pairs)
-    return cp_model.LinearExpr.WeightedSum([x for _, x in pairs], [c for c, _ in pairs])
+    return cp_model.LinearExpr.weighted_sum([x for _, x in pairs], [c for c, _ in pairs])
 
 
 
@@ -158,15 +158,15 @@ def _running(v: Vars, inst: Instance) -> cp_model.LinearExpr:
 
 def rule_availability(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(DAYS_PER_WEEK):
-        m.Add(_weighted((inst.options[o].minutes, x) for o, x in v.days[d])
-              <= inst.avail[d]).OnlyEnforceIf(lit)
+        m.add(_weighted((inst.options[o].minutes, x) for o, x in v.days[d])
+              <= inst.avail[d]).only_enforce_if(lit)
 
 
 
 def rule_exclusions(m, v: Vars, inst: Instance, lit) -> None:
     for (_, o), x in v.x.items():
         if inst.options[o].kind in inst.profile.exclude:
-            m.Add(x == 0).OnlyEnforceIf(lit)
+            m.add(x == 0).only_enforce_if(lit)
 
 
 
@@ -174,18 +174,18 @@ def rule_facilities(m, v: Vars, inst: Instance, lit) -> None:
     allowed = set(allowed_kinds(inst.profile)) | set(inst.profile.exclude)
     for (_, o), x in v.x.items():
         if inst.options[o].kind not in allowed:
-            m.Add(x == 0).OnlyEnforceIf(lit)
+            m.add(x == 0).only_enforce_if(lit)
 
 
 
 def rule_rest_days(m, v: Vars, inst: Instance, lit) -> None:
-    m.Add(sum(v.rest) >= inst.profile.limits.min_rest_days).OnlyEnforceIf(lit)
+    m.add(sum(v.rest) >= inst.profile.limits.min_rest_days).only_enforce_if(lit)
 
 
 
 def rule_no_back_to_back(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(DAYS_PER_WEEK):
-        m.Add(v.hard_day[d] + v.hard_day[(d + 1) % DAYS_PER_WEEK] <= 1).OnlyEnforceIf(lit)
+        m.add(v.hard_day[d] + v.hard_day[(d + 1) % DAYS_PER_WEEK] <= 1).only_enforce_if(lit)
 
 
 
@@ -193,36 +193,36 @@ def rule_one_hard_a_day(m, v: Vars, inst: Instance, lit) -> None:
     for d in range(DAYS_PER_WEEK):
         hard = [x for o, x in v.days[d] if inst.options[o].hard]
         # ≤ the day's hard literal (itself ≤ 1): the same weeks, a tighter LP relaxation
-        m.Add(sum(hard) <= v.hard_day[d]).OnlyEnforceIf(lit)
+        m.add(sum(hard) <= v.hard_day[d]).only_enforce_if(lit)
 
 
 
 def rule_running_load(m, v: Vars, inst: Instance, lit) -> None:
     run = _running(v, inst)
-    m.Add(run <= int(math.floor(guardrails.running_cap(inst.profile)))).OnlyEnforceIf(lit)
+    m.add(run <= int(math.floor(guardrails.running_cap(inst.profile)))).only_enforce_if(lit)
     longest = guardrails.longest_easy_run(inst.profile)
     if longest is not None:
         for (_, o), x in v.x.items():
             if inst.options[o].kind == "long_run" and inst.options[o].minutes > longest + 1e-6:
-                m.Add(x == 0).OnlyEnforceIf(lit)
+                m.add(x == 0).only_enforce_if(lit)
 
 
 
 def rule_minimum_intake(m, v: Vars, inst: Instance, lit) -> None:
-    m.Add(v.calories >= int(math.ceil(guardrails.intake_floor(inst.profile)))).OnlyEnforceIf(lit)
+    m.add(v.calories >= int(math.ceil(guardrails.intake_floor(inst.profile)))).only_enforce_if(lit)
 
 
 
 def rule_deficit(m, v: Vars, inst: Instance, lit) -> None:
     keep = 1000 - int(round(10 * inst.profile.limits.max_deficit_pct))  # per mille
-    m.Add(1000 * v.calories >= int(math.ceil(keep * inst.base.ei0)) + keep * v.s_kcal
-          ).OnlyEnforceIf(lit)
+    m.add(1000 * v.calories >= int(math.ceil(keep * inst.base.ei0)) + keep * v.s_kcal
+          ).only_enforce_if(lit)
 
 
 
 def rule_healthy_weight(m, v: Vars, inst: Instance, lit) -> None:
     if guardrails.deficit_block(inst.profile):  # no deficit: calories ≥ expenditure
-        m.Add(v.calories >= int(math.ceil(inst.base.ei0)) + v.s_kcal).OnlyEnforceIf(lit)
+        m.add(v.calories >= int(math.ceil(inst.base.ei0)) + v.s_kcal).only_enforce_if(lit)
 
 
 def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
@@ -230,26 +230,26 @@ def rule_surplus(m, v: Vars, inst: Instance, lit) -> None:
     whose sessions cost ``inst.surplus_kcal_share`` of the working week's (1: the working week)."""
     grow = 1000 + int(round(10 * inst.profile.limits.max_surplus_pct))
     share = int(math.floor(grow * inst.surplus_kcal_share * 1000))  # per million
-    m.Add(10**6 * v.calories <= int(math.floor(1000 * grow * inst.base.ei0)) + share * v.s_kcal
-          ).OnlyEnforceIf(lit)
+    m.add(10**6 * v.calories <= int(math.floor(1000 * grow * inst.base.ei0)) + share * v.s_kcal
+          ).only_enforce_if(lit)
 
 
 
 def rule_training_week(m, v: Vars, inst: Instance, lit) -> None:
-    m.Add(sum(v.x.values()) >= 1).OnlyEnforceIf(lit)
+    m.add(sum(v.x.values()) >= 1).only_enforce_if(lit)
 
 
 
 def rule_pinned_calories(m, v: Vars, inst: Instance, lit) -> None:
     if inst.pins.calories is not None:
-        m.Add(v.calories == inst.pins.calories).OnlyEnforceIf(lit)
+        m.add(v.calories == inst.pins.calories).only_enforce_if(lit)
 
 
 
 def rule_pinned_sessions(m, v: Vars, inst: Instance, lit) -> None:
     for kind, count in inst.pins.kind_counts:
         xs = [x for (_, o), x in v.x.items() if inst.options[o].kind == kind]
-        m.Add(sum(xs) == count).OnlyEnforceIf(lit)
+        m.add(sum(xs) == count).only_enforce_if(lit)
 
 
 
@@ -259,7 +259,7 @@ def _count(v: Vars, inst: Instance, kinds: tuple[str, ...]):
 
 # ---- plan shape (docs/design.md "Plan shape"): the same rules as the checker's SHAPE_RULES ----
 def rule_training_days(m, v: Vars, inst: Instance, lit) -> None:
-    m.Add(sum(v.rest) == DAYS_PER_WEEK - inst.profile.planned_training_days).OnlyEnforceIf(lit)
+    m.add(sum(v.rest) == DAYS_PER_WEEK - inst.profile.planned_training_days).only_enforce_if(lit)
 
 
 def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
@@ -268,43 +268,43 @@ def rule_session_volume(m, v: Vars, inst: Instance, lit) -> None:
               if inst.options[o].kind == "squats_lunges"]
     for dose, x in squats:
         if dose > most:
-            m.Add(x == 0).OnlyEnforceIf(lit)
+            m.add(x == 0).only_enforce_if(lit)
     if squats:
-        m.Add(_weighted(squats) <= WEEK_SETS_MAX).OnlyEnforceIf(lit)
+        m.add(_weighted(squats) <= WEEK_SETS_MAX).only_enforce_if(lit)
 
 
 def rule_running_kept(m, v: Vars, inst: Instance, lit) -> None:
     floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
     if floor > 0:
         run = _running(v, inst)
-        m.Add(run >= floor).OnlyEnforceIf(lit)
+        m.add(run >= floor).only_enforce_if(lit)
 
 
 def rule_strength_kept(m, v: Vars, inst: Instance, lit) -> None:
     if inst.profile.goal == "leaner" and guardrails.squat_sessions_min(inst.profile):
-        m.Add(_count(v, inst, ("squats_lunges",)) >= 1).OnlyEnforceIf(lit)
+        m.add(_count(v, inst, ("squats_lunges",)) >= 1).only_enforce_if(lit)
 
 
 def rule_lift_twice(m, v: Vars, inst: Instance, lit) -> None:
     if inst.profile.goal == "bulkier" and guardrails.squat_sessions_min(inst.profile):
-        m.Add(_count(v, inst, ("squats_lunges",)) >= 2).OnlyEnforceIf(lit)
+        m.add(_count(v, inst, ("squats_lunges",)) >= 2).only_enforce_if(lit)
 
 
 def rule_a_mix(m, v: Vars, inst: Instance, lit) -> None:
     if guardrails.needs_mix(inst.profile):
         used = []
         for kind in KINDS:
-            u = m.NewBoolVar(f"kind_used({kind})")
-            m.Add(u <= _count(v, inst, (kind,)))
+            u = m.new_bool_var(f"kind_used({kind})")
+            m.add(u <= _count(v, inst, (kind,)))
             used.append(u)
-        m.Add(sum(used) >= 2).OnlyEnforceIf(lit)
+        m.add(sum(used) >= 2).only_enforce_if(lit)
     if guardrails.needs_fast_running(inst.profile):
-        m.Add(_count(v, inst, ("sprints", "hill_repeats")) >= 1).OnlyEnforceIf(lit)
+        m.add(_count(v, inst, ("sprints", "hill_repeats")) >= 1).only_enforce_if(lit)
 
 
 def rule_hard_running_sessions(m, v: Vars, inst: Instance, lit) -> None:
     most = HARD_RUNS_MAX[inst.profile.strength_experience]
-    m.Add(_count(v, inst, ("sprints", "hill_repeats")) <= most).OnlyEnforceIf(lit)
+    m.add(_count(v, inst, ("sprints", "hill_repeats")) <= most).only_enforce_if(lit)
 
 
 # When shape rules conflict with the guardrails (or pins), they give way one at a time, first
@@ -365,8 +365,8 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     full = effect.SETS_SLOPE_PCT * effect.SETS_FULL + effect.SETS_INTERCEPT_PCT
     ramp = (effect.SETS_SLOPE_PCT + effect.SETS_INTERCEPT_PCT) / full  # per set, below one set
     slope = effect.SETS_SLOPE_PCT / full
-    stim = m.NewIntVar(0, 1000, "stimulus_permille")
-    m.AddMinEquality(stim, [
+    stim = m.new_int_var(0, 1000, "stimulus_permille")
+    m.add_min_equality(stim, [
         _scaled(m, sets10, ramp * 100, "stimulus_ramp"),
         _scaled(m, sets10, slope * 100, "stimulus_dose_response",
                 int(round(effect.SETS_INTERCEPT_PCT / full * 1000))),
@@ -379,20 +379,20 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     end_max = inst.endurance_max
     step = CATALOGUE["long_run"].dose_step  # [min] every long run is a multiple of it
     endurance = _weighted((opts[o].endurance_minutes, x) for (_, o), x in v.x.items())
-    s_pm = m.NewIntVar(0, 1000, "effective_stimulus_permille")
+    s_pm = m.new_int_var(0, 1000, "effective_stimulus_permille")
     levels, parts, weighted = [], [], []
     for k in range(end_max // step + 1):
-        w = m.NewBoolVar(f"endurance({step * k} min)")
-        stim_k = m.NewIntVar(0, 1000, f"stimulus(endurance={step * k} min)")
-        m.Add(stim_k <= 1000 * w)
+        w = m.new_bool_var(f"endurance({step * k} min)")
+        stim_k = m.new_int_var(0, 1000, f"stimulus(endurance={step * k} min)")
+        m.add(stim_k <= 1000 * w)
         levels.append(w)
         parts.append(stim_k)
         weighted.append((int(round(1000 * effect.interference_factor(step * k))), stim_k))
-    m.AddExactlyOne(levels)
-    m.Add(endurance == _weighted((step * k, w) for k, w in enumerate(levels)))
-    m.Add(sum(parts) == stim)
-    m.Add(1000 * s_pm <= _weighted(weighted))
-    m.Add(1000 * s_pm >= _weighted(weighted) - 999)
+    m.add_exactly_one(levels)
+    m.add(endurance == _weighted((step * k, w) for k, w in enumerate(levels)))
+    m.add(sum(parts) == stim)
+    m.add(1000 * s_pm <= _weighted(weighted))
+    m.add(1000 * s_pm >= _weighted(weighted) - 999)
     # metric = Σ_j z_j·(a_j + b_j·ΔS + c_j·s): disaggregated per level (ΔS_j, s_j are ΔS and s on
     # the chosen level, 0 elsewhere) so the LP relaxation is the convex hull of the levels
     z = v.level
@@ -400,15 +400,15 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     ds = v.s_kcal - int(round(table.s_est))
     ds_j, s_j = [], []
     for j, zj in enumerate(z):
-        a_var = m.NewIntVar(min(ds_lo, 0), max(ds_hi, 0), f"session_kcal_offset(level={j})")
-        m.Add(a_var <= ds_hi * zj)
-        m.Add(a_var >= ds_lo * zj)
-        b_var = m.NewIntVar(0, 1000, f"stimulus(level={j})")
-        m.Add(b_var <= 1000 * zj)
+        a_var = m.new_int_var(min(ds_lo, 0), max(ds_hi, 0), f"session_kcal_offset(level={j})")
+        m.add(a_var <= ds_hi * zj)
+        m.add(a_var >= ds_lo * zj)
+        b_var = m.new_int_var(0, 1000, f"stimulus(level={j})")
+        m.add(b_var <= 1000 * zj)
         ds_j.append(a_var)
         s_j.append(b_var)
-    m.Add(sum(ds_j) == ds)
-    m.Add(sum(s_j) == s_pm)
+    m.add(sum(ds_j) == ds)
+    m.add(sum(s_j) == s_pm)
     metric, coef = {}, {}
     for name in goal_metrics(inst.profile.goal):
         bias = table.bias.get(name, 0.0)
@@ -419,14 +419,14 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
             term for j, (zj, (a, b, c)) in enumerate(zip(z, coef[name]))
             for term in ((a, zj), (b, ds_j[j]), (c, s_j[j])))
     limit = int(round(inst.profile.limits.max_loss_pct_per_week * 1000)) * U
-    m.Add(metric["max_loss"] <= limit).OnlyEnforceIf(loss_lit)
+    m.add(metric["max_loss"] <= limit).only_enforce_if(loss_lit)
     if reach_only:  # levels whose best corner already misses a requirement cannot be chosen
         needs = [({"max_loss": -1}, limit)] + _reach_requirements(inst)
         for j, zj in enumerate(z):
             for weights, const in needs:  # a requirement linear in (ΔS, s): best at a corner
                 a, b, c = (sum(w * coef[n][j][k] for n, w in weights.items()) for k in range(3))
                 if a + max(b * ds_lo, b * ds_hi) + max(0, 1000 * c) + const < 0:
-                    m.Add(zj == 0)
+                    m.add(zj == 0)
                     break
     terms = _goal_terms(m, inst, metric, v.reach)
     terms["leg change"] = _leg_change(m, inst, metric)
@@ -441,9 +441,9 @@ def _add_goal(m, v: Vars, inst: Instance, table: Table, loss_lit,
     change = []
     for j, (zj, cal) in enumerate(zip(z, table.calories)):
         off = 1000 * cal - f * (int(round(inst.base.ei0)) + int(round(table.s_est)))
-        ch = m.NewIntVar(0, 10**8, f"calorie_change(level={j})")  # [0.001 kcal/d]
-        m.Add(ch >= (off - half) * zj - f * ds_j[j])
-        m.Add(ch >= f * ds_j[j] - (off + half) * zj)
+        ch = m.new_int_var(0, 10**8, f"calorie_change(level={j})")  # [0.001 kcal/d]
+        m.add(ch >= (off - half) * zj - f * ds_j[j])
+        m.add(ch >= f * ds_j[j] - (off + half) * zj)
         change.append(ch)
     terms["calorie change"] = W_CAL * sum(change)  # U per kcal/d = 1 per 0.001 kcal/d
     return terms
@@ -461,17 +461,17 @@ def _spread(m, v: Vars, inst: Instance, kind: str, leave_one_out: bool = False, 
             per_day.append((_weighted(opts), sum(x for _, x in opts)))
     if len(per_day) < 2 + leave_one_out:
         return 0
-    top = m.NewIntVar(0, most, f"{kind}_dose_max")
-    low = m.NewIntVar(0, most, f"{kind}_dose_min")
-    out = [m.NewBoolVar(f"{kind}_left_out({k})") for k in range(len(per_day))] if leave_one_out else []
+    top = m.new_int_var(0, most, f"{kind}_dose_max")
+    low = m.new_int_var(0, most, f"{kind}_dose_min")
+    out = [m.new_bool_var(f"{kind}_left_out({k})") for k in range(len(per_day))] if leave_one_out else []
     if out:
-        m.AddAtMostOne(out)
+        m.add_at_most_one(out)
     for k, (dose, has) in enumerate(per_day):
         left = out[k] if out else 0
-        m.Add(top >= dose - most * left)
-        m.Add(low <= dose + most * (1 - has) + most * left)
-    spread = m.NewIntVar(0, most, f"{kind}_spread")
-    m.Add(spread >= top - low - free)
+        m.add(top >= dose - most * left)
+        m.add(low <= dose + most * (1 - has) + most * left)
+    spread = m.new_int_var(0, most, f"{kind}_spread")
+    m.add(spread >= top - low - free)
     return spread
 
 
@@ -497,11 +497,11 @@ def _tired_long_runs(m, v: Vars, inst: Instance):
         if not long[d]:
             continue
         before = (d - 1) % DAYS_PER_WEEK
-        t = m.NewBoolVar(f"tired_long_run({DAYS[d]})")
-        m.Add(t >= sum(long[d]) + v.hard_day[before] - 1)
-        m.Add(t >= sum(long[d]) + v.hard_day[d] - 1)
+        t = m.new_bool_var(f"tired_long_run({DAYS[d]})")
+        m.add(t >= sum(long[d]) + v.hard_day[before] - 1)
+        m.add(t >= sum(long[d]) + v.hard_day[d] - 1)
         if long[before]:  # a long run the day before: two quality days back to back
-            m.Add(t >= sum(long[d]) + sum(long[before]) - 1)
+            m.add(t >= sum(long[d]) + sum(long[before]) - 1)
         tired.append(t)
     return sum(tired)
 
@@ -516,13 +516,13 @@ def _longest_run_off_preferred_day(m, v: Vars, inst: Instance):
     pday = DAYS.index(inst.profile.long_run_day)
     runs = [[(inst.options[o].dose, x) for o, x in day if inst.options[o].kind == "long_run"]
             for day in v.days]
-    off = m.NewBoolVar("longest_run_off_preferred_day")
+    off = m.new_bool_var("longest_run_off_preferred_day")
     for d, run in enumerate(runs):
         if d == pday:
             continue
         for dose, x in run:
             longer = [y for other, y in runs[pday] if other > dose]
-            m.Add(x <= off + sum(longer))
+            m.add(x <= off + sum(longer))
     return off
 
 
@@ -532,10 +532,10 @@ def _double_days(m, v: Vars):
     doubles = []
     for d, day in enumerate(v.days):
         if len(day) > 1:
-            b = m.NewBoolVar(f"double_day({DAYS[d]})")
+            b = m.new_bool_var(f"double_day({DAYS[d]})")
             # 1 − rest: on a rest day no session, so the same weeks; but the LP relaxation can no
             # longer dodge the double day by half-resting the day (det. time −27 % on 52 athletes)
-            m.Add(sum(x for _, x in day) <= 1 - v.rest[d] + (MAX_SESSIONS_PER_DAY - 1) * b)
+            m.add(sum(x for _, x in day) <= 1 - v.rest[d] + (MAX_SESSIONS_PER_DAY - 1) * b)
             doubles.append(b)
     return sum(doubles)
 
@@ -547,8 +547,8 @@ def _running_short(m, v: Vars, inst: Instance):
         return 0
     floor = int(math.ceil(guardrails.running_floor(inst.profile) - 1e-6))
     run = _running(v, inst)
-    short = m.NewIntVar(0, max(floor, 0), "running_short")
-    m.Add(short >= floor - run)
+    short = m.new_int_var(0, max(floor, 0), "running_short")
+    m.add(short >= floor - run)
     return short
 
 
@@ -558,8 +558,8 @@ def _running_below_recent(m, v: Vars, inst: Instance):
     if recent <= 0:
         return 0
     run = _running(v, inst)
-    below = m.NewIntVar(0, recent, "running_below_recent")
-    m.Add(below >= recent - run)
+    below = m.new_int_var(0, recent, "running_below_recent")
+    m.add(below >= recent - run)
     return below
 
 
@@ -567,8 +567,8 @@ def _maintain_lift_missing(m, v: Vars, inst: Instance):
     """``objective.maintain_lift_missing`` as a CP-SAT expression."""
     if not maintain_lift_wanted(inst):
         return 0
-    missing = m.NewBoolVar("maintain_lift_missing")
-    m.Add(_count(v, inst, ("squats_lunges",)) + missing >= 1)
+    missing = m.new_bool_var("maintain_lift_missing")
+    m.add(_count(v, inst, ("squats_lunges",)) + missing >= 1)
     return missing
 
 
@@ -580,13 +580,13 @@ def _leg_change(m, inst: Instance, metric) -> cp_model.LinearExpr:
     parts = [(w, metric[n]) for n, w in spec["linear"].items()]
     big = 10**7 * U
     for n, w in spec["loss"].items():
-        lost = m.NewIntVar(0, big, f"{n}_lost")
-        m.Add(lost >= -metric[n])
+        lost = m.new_int_var(0, big, f"{n}_lost")
+        m.add(lost >= -metric[n])
         parts.append((w, lost))
     for n, w in spec["drift"].items():
-        drift = m.NewIntVar(0, big, f"{n}_drift")
-        m.Add(drift >= metric[n] - free[n])
-        m.Add(drift >= -metric[n] - free[n])
+        drift = m.new_int_var(0, big, f"{n}_drift")
+        m.add(drift >= metric[n] - free[n])
+        m.add(drift >= -metric[n] - free[n])
         parts.append((w, drift))
     return sum(w * e for w, e in parts)
 
@@ -604,10 +604,10 @@ def goal_metrics(goal: str) -> tuple[str, ...]:
 
 def _scaled(m, expr, factor: float, name: str, offset: int = 0):
     """An integer variable ≈ offset + factor · expr (rounded down)."""
-    var = m.NewIntVar(-10**7, 10**7, name)
+    var = m.new_int_var(-10**7, 10**7, name)
     k = int(round(factor * 1000))
-    m.Add(1000 * var <= 1000 * offset + k * expr)
-    m.Add(1000 * var >= 1000 * offset + k * expr - 999)
+    m.add(1000 * var <= 1000 * offset + k * expr)
+    m.add(1000 * var >= 1000 * offset + k * expr - 999)
     return var
 
 
@@ -635,41 +635,41 @@ def _goal_terms(m, inst: Instance, metric, reach_lit) -> dict[str, cp_model.Line
     margin = int(round(inst.margin_cm * 1000)) * U
     big = 10**7 * U
     thigh = metric["thigh"]
-    short = m.NewIntVar(0, big, "thigh_shortfall")
-    slack_short = m.NewIntVar(0, margin, "margin_shortfall")
+    short = m.new_int_var(0, big, "thigh_shortfall")
+    slack_short = m.new_int_var(0, margin, "margin_shortfall")
     side_terms = []
     if goal == "bulkier":
-        m.Add(short >= target - thigh)
-        m.Add(slack_short >= target + margin - thigh - short)
-        mus = m.NewIntVar(0, big, "leg_muscle_shortfall")
-        m.Add(mus >= U - metric["leg_muscle"])
-        share = m.NewIntVar(0, big, "muscle_share_shortfall")
-        m.Add(100 * share >= SHARE_FAT * metric["leg_fat"] - SHARE_MUSCLE * metric["leg_muscle"])
+        m.add(short >= target - thigh)
+        m.add(slack_short >= target + margin - thigh - short)
+        mus = m.new_int_var(0, big, "leg_muscle_shortfall")
+        m.add(mus >= U - metric["leg_muscle"])
+        share = m.new_int_var(0, big, "muscle_share_shortfall")
+        m.add(100 * share >= SHARE_FAT * metric["leg_fat"] - SHARE_MUSCLE * metric["leg_muscle"])
         side_terms = [mus, share]
     elif goal == "leaner":
-        m.Add(short >= thigh - target)
-        m.Add(slack_short >= thigh - target + margin - short)
-        fat = m.NewIntVar(0, big, "leg_fat_shortfall")
-        m.Add(fat >= metric["leg_fat"] + U)
+        m.add(short >= thigh - target)
+        m.add(slack_short >= thigh - target + margin - short)
+        fat = m.new_int_var(0, big, "leg_fat_shortfall")
+        m.add(fat >= metric["leg_fat"] + U)
         side_terms = [fat]
     else:
-        m.Add(short >= thigh - target)
-        m.Add(short >= -thigh - target)
-        m.Add(slack_short >= thigh - target + margin - short)
-        m.Add(slack_short >= -thigh - target + margin - short)
-        bw = m.NewIntVar(0, big, "body_weight_shortfall")
-        m.Add(bw >= metric["body_weight"] - WEIGHT_BAND)
-        m.Add(bw >= -metric["body_weight"] - WEIGHT_BAND)
+        m.add(short >= thigh - target)
+        m.add(short >= -thigh - target)
+        m.add(slack_short >= thigh - target + margin - short)
+        m.add(slack_short >= -thigh - target + margin - short)
+        bw = m.new_int_var(0, big, "body_weight_shortfall")
+        m.add(bw >= metric["body_weight"] - WEIGHT_BAND)
+        m.add(bw >= -metric["body_weight"] - WEIGHT_BAND)
         side_terms = [bw]
-    reached = m.NewBoolVar("goal_reached")
-    m.Add(reached == 1).OnlyEnforceIf(reach_lit)
+    reached = m.new_bool_var("goal_reached")
+    m.add(reached == 1).only_enforce_if(reach_lit)
     if inst.reach_pad:  # the full model showed the surrogate optimistic: demand a margin
         for weights, const in _reach_requirements(inst):
-            m.Add(sum(w * metric[n] for n, w in weights.items()) + const >= 0
-                  ).OnlyEnforceIf(reached)
-    m.Add(short + sum(side_terms) == 0).OnlyEnforceIf(reached)
-    m.Add(short + sum(side_terms) >= 1).OnlyEnforceIf(reached.Not())
-    return {"shortfall": W_SHORT * short + W_SIDE * sum(side_terms) + W_UNREACHED * U * reached.Not(),
+            m.add(sum(w * metric[n] for n, w in weights.items()) + const >= 0
+                  ).only_enforce_if(reached)
+    m.add(short + sum(side_terms) == 0).only_enforce_if(reached)
+    m.add(short + sum(side_terms) >= 1).only_enforce_if(reached.negated())
+    return {"shortfall": W_SHORT * short + W_SIDE * sum(side_terms) + W_UNREACHED * U * reached.negated(),
             "margin": W_MARGIN * slack_short}
 
 
@@ -682,35 +682,35 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
     for d in range(DAYS_PER_WEEK):
         for o, opt in enumerate(opts):
             if opt.minutes <= max(inst.avail[d], opt.minutes if with_assumptions else 0):
-                x[d, o] = m.NewBoolVar(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
+                x[d, o] = m.new_bool_var(f"session(day={DAYS[d]}, kind={opt.kind}, dose={opt.dose})")
     days = [[(o, v) for (d2, o), v in x.items() if d2 == d] for d in range(DAYS_PER_WEEK)]
     rest, hard_day = [], []
     for d, day in enumerate(days):
         xs = [v for _, v in day]
-        r = m.NewBoolVar(f"rest({DAYS[d]})")
-        h = m.NewBoolVar(f"hard_day({DAYS[d]})")
+        r = m.new_bool_var(f"rest({DAYS[d]})")
+        h = m.new_bool_var(f"hard_day({DAYS[d]})")
         for v in xs:
-            m.AddImplication(v, r.Not())
-        m.AddBoolOr(xs + [r]) if xs else m.Add(r == 1)
+            m.add_implication(v, r.negated())
+        m.add_bool_or(xs + [r]) if xs else m.add(r == 1)
         hs = [v for o, v in day if opts[o].hard]
         for v in hs:
-            m.AddImplication(v, h)
-        m.AddBoolOr(hs + [h.Not()]) if hs else m.Add(h == 0)
-        m.Add(cp_model.LinearExpr.Sum(xs) <= MAX_SESSIONS_PER_DAY)
+            m.add_implication(v, h)
+        m.add_bool_or(hs + [h.negated()]) if hs else m.add(h == 0)
+        m.add(cp_model.LinearExpr.sum(xs) <= MAX_SESSIONS_PER_DAY)
         for kind in KINDS:  # one session of a kind a day
-            m.AddAtMostOne([v for o, v in day if opts[o].kind == kind])
+            m.add_at_most_one([v for o, v in day if opts[o].kind == kind])
         rest.append(r)
         hard_day.append(h)
-    level = [m.NewBoolVar(f"calories({c})") for c in table.calories]
-    m.AddExactlyOne(level)
-    s_kcal = m.NewIntVar(0, inst.s_max + 7, "session_kcal_per_day")
-    m.Add(s_kcal == _weighted((int(round(opts[o].kcal_day)), v) for (_, o), v in x.items()))
+    level = [m.new_bool_var(f"calories({c})") for c in table.calories]
+    m.add_exactly_one(level)
+    s_kcal = m.new_int_var(0, inst.s_max + 7, "session_kcal_per_day")
+    m.add(s_kcal == _weighted((int(round(opts[o].kcal_day)), v) for (_, o), v in x.items()))
     rules = active_rules(inst)
-    lits = {name: m.NewBoolVar(f"rule({name})") for name, _ in rules}
-    lits["rate of loss"] = m.NewBoolVar("rule(rate of loss)")
+    lits = {name: m.new_bool_var(f"rule({name})") for name, _ in rules}
+    lits["rate of loss"] = m.new_bool_var("rule(rate of loss)")
     calories = _weighted(zip(table.calories, level))
-    reach = m.NewBoolVar("require_goal")
-    m.Add(reach == int(reach_only))
+    reach = m.new_bool_var("require_goal")
+    m.add(reach == int(reach_only))
     v = Vars(x=x, days=days, rest=rest, hard_day=hard_day, level=level, calories=calories,
              reach=reach, s_kcal=s_kcal, terms={}, rule_lits=lits)
     for name, encode in rules:
@@ -732,19 +732,19 @@ def build(inst: Instance, table: Table, with_assumptions: bool = False,
         "training load": _weighted((int(round(W_LOAD * U * opts[o].effort)), vv)
                                    for (_, o), vv in x.items()),
     }
-    m.Minimize(sum(v.terms.values()))
+    m.minimize(sum(v.terms.values()))
     for key, value in (hint or {}).items():
         if key in x:
-            m.AddHint(x[key], value)
+            m.add_hint(x[key], value)
         elif key == "calories":  # the nearest calorie level
             near = min(range(len(table.calories)), key=lambda j: abs(table.calories[j] - value))
             for j, z in enumerate(level):
-                m.AddHint(z, int(j == near))
+                m.add_hint(z, int(j == near))
     if with_assumptions:
-        m.AddAssumptions(list(lits.values()))
+        m.add_assumptions(list(lits.values()))
     else:
         for lit in lits.values():
-            m.Add(lit == 1)
+            m.add(lit == 1)
     return m, v
 
 
@@ -788,11 +788,11 @@ def _check_solver(params: SolverParams) -> cp_model.CpSolver:
 
 
 def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, name: str) -> int:
-    """``solver.Solve(model)``, except that a solve ended by the wall-clock safety net before its
+    """``solver.solve(model)``, except that a solve ended by the wall-clock safety net before its
     deterministic work limit raises SolverStoppedError: its answer (a cut-short core check, a
     different FEASIBLE week) would depend on how busy the machine is, and a busy machine must
     never change a plan. Under load the core checks' 2 work-seconds took 19.9 of their 20 s."""
-    code = solver.Solve(model)
+    code = solver.solve(model)
     limits = solver.parameters
     # CP-SAT may also give up shortly *before* the wall-clock limit when it judges the time
     # left too short (OR-Tools 9.15: UNKNOWN at 0.11 of 0.15 s, "stopped after presolve"), so
@@ -825,18 +825,18 @@ def _conflict(inst: Instance, table: Table, params: SolverParams) -> list[str]:
     inst = prepare(inst.profile, inst.weeks, params, inst.pins, bounded=False)
     table = build_table(inst, table.s_est)
     model, v = build(inst, table, with_assumptions=True)
-    model.ClearObjective()
+    model.clear_objective()
     order = list(v.rule_lits)
     solver = _solver(params)
     if _solve(solver, model, inst.profile.name) != cp_model.INFEASIBLE:
         return order
-    by_index = {lit.Index(): name for name, lit in v.rule_lits.items()}
-    core = [by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index]
+    by_index = {lit.index: name for name, lit in v.rule_lits.items()}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
     core = sorted(set(core), key=order.index) or order
     for name in list(core):
         trial = [n for n in core if n != name]
-        model.ClearAssumptions()
-        model.AddAssumptions([v.rule_lits[n] for n in trial])
+        model.clear_assumptions()
+        model.add_assumptions([v.rule_lits[n] for n in trial])
         check = _check_solver(params)  # a deterministic limit: the same core however busy
         if _solve(check, model, inst.profile.name) == cp_model.INFEASIBLE:
             core = trial
@@ -888,7 +888,7 @@ class _NoWeek(Exception):
 def _week_exists(inst: Instance, table: Table, params: SolverParams) -> bool:
     """Whether any week keeps ``inst``'s rules (a feasibility model: no objective)."""
     model, _ = build(inst, table)
-    model.ClearObjective()
+    model.clear_objective()
     check = _check_solver(params)
     return _solve(check, model, inst.profile.name) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
@@ -1015,7 +1015,7 @@ def _solve_core(profile: Profile, weeks: int, params: SolverParams, pins: Pins,
         elif reachable and not reached_now and not (best and best.terms["shortfall"] == 0):
             # centred, yet the full model says the goal is missed: correct the surrogate by the
             # error it made here (its bias is systematic near the centre) and ask again
-            cal = int(solver.Value(v.calories))
+            cal = int(solver.value(v.calories))
             exact, _ = block_outcomes(inst, [week], np.array([float(cal)]))  # the block's
             for name in METRICS:
                 err = float(exact[name][0]) - table.value(name, cal, s_kcal, stim_now)
