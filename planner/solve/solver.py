@@ -799,13 +799,14 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, name: str) -> int
     # half the net counts: unloaded, wall time stays near the work time, a tenth of the net.
     cut_short = code == cp_model.UNKNOWN or (code == cp_model.FEASIBLE
                                              and not limits.stop_after_first_solution)
-    if (cut_short and solver.wall_time >= WALL_CLOCK_STOP_SHARE * limits.max_time_in_seconds
-            and solver.deterministic_time < limits.max_deterministic_time):
-        raise SolverStoppedError(
-            f"{name}: the solver was stopped by its wall-clock safety net "
-            f"({limits.max_time_in_seconds:g} s) after {solver.deterministic_time:.2f} of its "
-            f"{limits.max_deterministic_time:g} work-seconds; the machine is too busy for a plan "
-            "that does not depend on its load")
+    if cut_short and solver.wall_time >= WALL_CLOCK_STOP_SHARE * limits.max_time_in_seconds:
+        work = solver.response_proto.deterministic_time  # (CpSolver.deterministic_time: 9.15+)
+        if work < limits.max_deterministic_time:
+            raise SolverStoppedError(
+                f"{name}: the solver was stopped by its wall-clock safety net "
+                f"({limits.max_time_in_seconds:g} s) after {work:.2f} of its "
+                f"{limits.max_deterministic_time:g} work-seconds; the machine is too busy for a "
+                "plan that does not depend on its load")
     return code
 
 
