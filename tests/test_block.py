@@ -24,7 +24,7 @@ from planner.jobs.planning import solve
 from planner.model.errors import InputError
 from planner.model.plan import CALORIE_STEP, DayPlan, PlanInput, Session, parse_plan
 from planner.model.profile import load_profile
-from planner.model.sessions import CATALOGUE, LONG_RUN_MIN
+from planner.model.sessions import CATALOGUE
 from planner.science import block, effect, goals, guardrails, progression
 from planner.science.scoring import score
 
@@ -231,7 +231,6 @@ def test_a_lengthened_easy_run_stays_an_easy_run_on_a_clear_day():
     """Easy runs grow to at most 50 min (``EASY_RUN_GROWS_TO``: under LONG_RUN_MIN, so no new
     long run appears in a build week), runs on days clear of hard sessions first, and only
     while a whole 10-min step is missing (a smaller gap: a rep put back overshoots less)."""
-    assert block.EASY_RUN_GROWS_TO == LONG_RUN_MIN - CATALOGUE["long_run"].dose_step == 50
     sprints = ("sprints", 12, CATALOGUE["sprints"].minutes_for(12), None)  # 43 min; 6 reps: 29
     working = [[] for _ in range(7)]
     working[0] = [("hill_repeats", 12, CATALOGUE["hill_repeats"].minutes_for(12), None)]  # 45

@@ -24,6 +24,7 @@ from planner.solve.objective import (
     Choice,
     easy_run_spread_minutes,
     long_run_days,
+    long_run_minutes_by_day,
     longest_run_off_preferred_day,
     squat_spread_sets,
     tired_long_run_days,
@@ -225,7 +226,7 @@ def fresh_long_run_lines(week) -> list[str]:
     lines = []
     for d, when, hard in tired:
         whose = "that day's" if when == d else f"{SHORT_DAYS[DAYS[when]]}'s"
-        minutes = sum(o.minutes for o in week[d] if o.kind == "long_run")
+        minutes = long_run_minutes_by_day(week)[d]
         other = f"{hard.minutes}-min run" if hard.kind == "long_run" else CATALOGUE[hard.kind].label
         lines.append(f"The {SHORT_DAYS[DAYS[d]]} run ({minutes} min) comes after {whose} "
                      f"{other}: no week that keeps every rule rests the legs "

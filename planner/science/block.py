@@ -116,9 +116,11 @@ def _lengthen_easy_runs(profile: Profile, days: list[list[Item]], floor: float) 
     first the runs on days clear of hard sessions (that day and the day before), then the
     shortest, then the day with the most time left, then the earlier day. The "running kept"
     floor is held with easy minutes while the hard reps build, not with all-out efforts."""
+    step = CATALOGUE["long_run"].dose_step
+    if running_minutes(days) > floor - step + 1e-9:
+        return days  # most weeks: nothing to lengthen, so nothing more to look up
     avail = list(profile.minutes.values())
     ceiling = _easy_run_ceiling(profile)
-    step = CATALOGUE["long_run"].dose_step
     while running_minutes(days) <= floor - step + 1e-9:
         room = [avail[d] - sum(m for _, _, m, _ in day) for d, day in enumerate(days)]
         runs = [(d, i) for d, day in enumerate(days) for i, (k, dose, m, _) in enumerate(day)
